@@ -1,0 +1,1 @@
+"""Execute notebooks and build the Jupyter Book."""

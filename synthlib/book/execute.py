@@ -1,0 +1,56 @@
+"""Execute notebooks headless with papermill, many from one process (papermill's import is slow)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from synthlib.runs.rundir import ENV_VAR as RUNS_ENV
+
+
+@dataclass
+class Execution:
+    """Outcome of one notebook execution."""
+
+    name: str
+    output: Path
+    seconds: float
+    error: str | None = None
+
+
+def execute_notebook(path: Path, output: Path, profile: str, params: dict[str, Any], runs_dir: Path,
+                     timeout: int | None = None) -> Execution:
+    """Run ``path`` with papermill into ``output`` (written atomically); never raises on cell errors."""
+    import papermill
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial.ipynb")
+    os.environ[RUNS_ENV] = str(runs_dir)  # the kernel inherits it: run dirs land in the build tree
+    started = time.perf_counter()
+    error = None
+    try:
+        papermill.execute_notebook(str(path), str(partial), parameters={"profile": profile, "params": params},
+                                   kernel_name="python3", cwd=str(path.parent), progress_bar=False,
+                                   execution_timeout=timeout)
+    except papermill.PapermillExecutionError as err:
+        error = f"cell {err.exec_count}: {err.ename}: {err.evalue}"
+    finally:
+        if partial.exists():
+            os.replace(partial, output)  # keep the executed copy even on failure, for reading the error
+    return Execution(path.stem, output, time.perf_counter() - started, error)
+
+
+def execute_all(paths: list[Path], out_dir: Path, profile: str, runs_dir: Path,
+                params: dict[str, dict[str, Any]] | None = None) -> list[Execution]:
+    """Execute every notebook in ``paths`` into ``out_dir``; report progress on stdout."""
+    results = []
+    for index, path in enumerate(paths, 1):
+        print(f"[{index}/{len(paths)}] executing {path.name} (profile {profile})", flush=True)
+        result = execute_notebook(path, out_dir / path.name, profile, (params or {}).get(path.stem, {}), runs_dir)
+        status = f"FAILED: {result.error}" if result.error else "ok"
+        print(f"    {path.name}: {status} in {result.seconds:.1f}s", flush=True)
+        results.append(result)
+    return results

