@@ -109,12 +109,11 @@ def _data(args: argparse.Namespace) -> int:
         raise ConfigError("SYNTHLIB_DATA_DIR is unset; point it at the data mirror, e.g. ../shared/data")
     checked = 0
     for spec in DATASETS.values():
-        for subset in spec.subsets or (None,):
-            for split in spec.splits:
-                for relative in mirror_paths(spec, split, subset):
-                    if (data_dir() / relative).exists():
-                        mirror_file(relative)
-                        checked += 1
+        for subset, split in spec.parts():
+            for relative in mirror_paths(spec, split, subset):
+                if mirror_file(relative) is None:
+                    raise ConfigError(f"{data_dir() / relative} is missing from the mirror")
+                checked += 1
     print(f"verified {checked} mirror files against MANIFEST.sha256")
     return 0
 

@@ -7,7 +7,7 @@ normalises it, and what every output column means. ``synthlib.data.load`` turns 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from synthlib.data import readers as r
@@ -40,9 +40,9 @@ class HubSource:
     """Where a dataset lives on the Hugging Face hub, for machines with internet."""
 
     path: str
-    config: str | None = None
-    splits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # our split -> hub split(s), concatenated
-    normalise: Callable[[r.Row], r.Row] = r.identity
+    config: str | None  # may hold "{subset}"
+    splits: dict[str, tuple[str, ...]]  # our split -> hub split(s), concatenated
+    normalise: Callable[[r.Row], r.Row]  # hub row -> the project's columns
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,29 @@ class DatasetSpec:
     subsets: tuple[str, ...] = ()
     used_by: tuple[str, ...] = ()
     notes: str = ""
+    absent: frozenset[tuple[str, str]] = frozenset()  # (subset, split) pairs that do not exist
 
     @property
     def splits(self) -> tuple[str, ...]:
         """Split names, in the order they are listed."""
         return tuple(self.files)
 
+    def has(self, split: str, subset: str | None = None) -> bool:
+        """Whether this (split, subset) exists, e.g. CNN/DM's chatgpt teacher has no train split."""
+        return split in self.files and (subset or "", split) not in self.absent
 
-def _glue(name: str, labels: tuple[str, ...], splits: dict[str, str], used_by: tuple[str, ...], desc: str,
-          reader=None) -> DatasetSpec:
+    def parts(self) -> list[tuple[str | None, str]]:
+        """Every existing (subset, split) pair."""
+        return [(subset, split) for subset in (self.subsets or (None,)) for split in self.splits
+                if self.has(split, subset)]
+
+
+def _glue(name: str, labels: tuple[str, ...], splits: dict[str, str], used_by: tuple[str, ...],
+          desc: str) -> DatasetSpec:
     return DatasetSpec(
         name=name, description=desc, task="pair-classification",
         files={split: (f"glue/{name}/{file}",) for split, file in splits.items()},
-        reader=reader or r.glue_pair(labels), columns={"idx": "row index in the GLUE file", **PAIR_DOC},
+        reader=r.glue_pair(labels), columns=PAIR_DOC,
         label_names=labels, used_by=used_by,
         hub=HubSource("nyu-mll/glue", name, {s: (s,) for s in splits}, r.hub_pair("sentence1", "sentence2")))
 
@@ -93,7 +103,7 @@ SPECS: tuple[DatasetSpec, ...] = (
         task="pair-classification",
         files={"train": ("glue/mrpc/train.tsv",), "validation": ("glue/mrpc/dev.tsv",),
                "test": ("glue/mrpc/msr_paraphrase_test.txt",)},
-        reader=r.mrpc, columns={"id1": "MSR id of text1", "id2": "MSR id of text2", **PAIR_DOC},
+        reader=r.mrpc, columns=PAIR_DOC,
         label_names=("not_equivalent", "equivalent"), used_by=("gold",),
         hub=HubSource("nyu-mll/glue", "mrpc", {"train": ("train",), "validation": ("validation",), "test": ("test",)},
                       r.hub_pair("sentence1", "sentence2"))),
@@ -125,12 +135,14 @@ SPECS: tuple[DatasetSpec, ...] = (
         name="squad", description="SQuAD v1.1 extractive QA (dev)", task="extractive-qa",
         files={"validation": ("squad_v1.1/dev-v1.1.json.gz",)}, reader=r.squad,
         columns={**QA_DOC, "title": "Wikipedia article title"}, used_by=("gold",),
-        hub=HubSource("rajpurkar/squad", None, {"validation": ("validation",)})),
+        hub=HubSource("rajpurkar/squad", None, {"validation": ("validation",)},
+                      r.hub_select("id", "title", "context", "question", "answers"))),
     DatasetSpec(
         name="adversarial_qa", description="AdversarialQA (dbidaf + dbert + droberta) validation, from the S3 release",
         task="extractive-qa", files={"validation": ("s3_official/gold/adqa_test_gold.jsonl",)},
         reader=r.adversarial_qa, columns=QA_DOC, used_by=("s3", "gold"),
-        hub=HubSource("UCLNLP/adversarial_qa", "adversarialQA", {"validation": ("validation",)})),
+        hub=HubSource("UCLNLP/adversarial_qa", "adversarialQA", {"validation": ("validation",)},
+                      r.hub_select("id", "context", "question", "answers"))),
     DatasetSpec(
         name="svamp", description="SVAMP arithmetic word problems (all 1,000 challenge problems)", task="math",
         files={"test": ("svamp/SVAMP.json",)}, reader=r.svamp,
@@ -194,7 +206,7 @@ SPECS: tuple[DatasetSpec, ...] = (
         reader=r.cnndm_sumllm,
         columns={"article": "news article", "summary": "the LLM-written summary (not human highlights)",
                  "teacher": "which LLM wrote it"},
-        subsets=("gpt4", "gpt3", "chatgpt"), used_by=("captransfer",),
+        subsets=("gpt4", "gpt3", "chatgpt"), used_by=("captransfer",), absent=frozenset({("chatgpt", "train")}),
         notes="chatgpt has only a validation split; gpt3 is text-davinci-003"),
     DatasetSpec(
         name="cnndm_test100", description="100 CNN/DailyMail test articles with five LLMs' summaries (SumLLM)",

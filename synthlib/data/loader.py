@@ -23,8 +23,9 @@ def load_dataset(name: str, split: str, *, subset: str | None = None, max_rows: 
     if subset:
         name = f"{name}/{subset}"
     spec, subset = parse_name(name, require_subset=True)
-    if split not in spec.splits:
-        raise ValueError(f"dataset '{spec.name}' has no split '{split}'; splits: {', '.join(spec.splits)}")
+    if not spec.has(split, subset):
+        raise ValueError(f"dataset '{name}' has no split '{split}'; splits: "
+                         f"{', '.join(s for s in spec.splits if spec.has(s, subset))}")
     rows = _local_rows(spec, split, subset)
     source = "mirror"
     if rows is None:

@@ -60,15 +60,15 @@ def glue_pair(label_names: tuple[str, ...]):
         rows = []
         for r in read_tsv(paths[0]):
             label = r["label"]
-            rows.append({"idx": int(r["index"]), "text1": r["sentence1"], "text2": r["sentence2"],
+            rows.append({"text1": r["sentence1"], "text2": r["sentence2"],
                          "label": int(label) if label.isdigit() else label_names.index(label)})
         return rows
     return read
 
 
 def mrpc(paths: list[Path], split: str, subset: str | None) -> list[Row]:
-    return [{"id1": r["#1 ID"], "id2": r["#2 ID"], "text1": r["#1 String"], "text2": r["#2 String"],
-             "label": int(r["Quality"])} for r in read_tsv(paths[0])]
+    return [{"text1": r["#1 String"], "text2": r["#2 String"], "label": int(r["Quality"])}
+            for r in read_tsv(paths[0])]
 
 
 def qnli(paths: list[Path], split: str, subset: str | None) -> list[Row]:
@@ -267,5 +267,8 @@ def hub_text(r: Row) -> Row:
     return {"text": r["text"], "label": int(r["label"])}
 
 
-def identity(r: Row) -> Row:
-    return dict(r)
+def hub_select(*columns: str):
+    """Normaliser keeping only ``columns`` of a hub row (drops hub-only metadata)."""
+    def norm(r: Row) -> Row:
+        return {c: r[c] for c in columns}
+    return norm

@@ -49,13 +49,10 @@ def run(config: DataOverviewConfig, run: Any = None) -> DataOverview:
     from tqdm.auto import tqdm
 
     jobs = [(spec, subset, split) for spec in (DATASETS[name.split("/")[0]] for name in config.datasets)
-            for subset in _subsets(spec, config.max_subsets) for split in spec.splits
-            if _split_exists(spec, split, subset)]
+            for subset in _subsets(spec, config.max_subsets) for split in spec.splits if spec.has(split, subset)]
     split_rows, label_rows, length_rows = [], [], []
     for spec, subset, split in tqdm(jobs, desc="datasets", unit="split"):
         dataset = _load(spec.name, split, subset)
-        if dataset is None:
-            continue
         words = _word_lengths(dataset, config.length_sample, config.seed)
         split_rows.append(_split_summary(spec, subset, split, dataset, words))
         label_rows.extend(_label_counts(spec, split, dataset))
@@ -75,11 +72,6 @@ def _subsets(spec, cap: int) -> list[str | None]:
     if not spec.subsets:
         return [None]
     return list(spec.subsets[:cap] if cap else spec.subsets)
-
-
-def _split_exists(spec, split: str, subset: str | None) -> bool:
-    # CNN/DM's chatgpt teacher has no train split; every other (subset, split) pair exists
-    return not (spec.name == "cnndm_sumllm" and subset == "chatgpt" and split == "train")
 
 
 def _load(name: str, split: str, subset: str | None):

@@ -1,0 +1,51 @@
+# Every target creates the virtual environment first when it is missing or stale.
+# Data: SYNTHLIB_DATA_DIR defaults to ../shared/data beside this checkout.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= cpu
+PYTEST_ARGS ?=
+
+export SYNTHLIB_DATA_DIR ?= $(abspath ../shared/data)
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: venv test test-all book book-check run bench lint clean
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+venv: $(STAMP)
+
+## test: the unit, data and notebook tests (what CI runs first)
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not book" $(PYTEST_ARGS)
+
+## book: execute every notebook in PROFILE (default cpu) and build book/_build/html
+book: $(STAMP)
+	$(BIN)/synthlib book --profile $(PROFILE)
+
+## book-check: open the built book in headless Chromium (needs `make book` first)
+book-check: $(STAMP)
+	$(BIN)/python -m pytest -m book $(PYTEST_ARGS)
+
+## run: execute one notebook, e.g. make run NB=data PROFILE=smoke
+run: $(STAMP)
+	$(BIN)/synthlib run $(NB) --profile $(PROFILE)
+
+## bench: every benchmark script in benchmarks/ (quick mode with QUICK=1)
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do $(BIN)/python $$script $(if $(QUICK),--quick); done
+
+lint: $(STAMP)
+	$(BIN)/ruff check synthlib tests benchmarks
+
+clean:
+	rm -rf book/_build runs .pytest_cache
