@@ -42,7 +42,7 @@ run: $(STAMP)
 
 ## bench: every benchmark script in benchmarks/ (quick mode with QUICK=1)
 bench: $(STAMP)
-	@for script in benchmarks/*.py; do $(BIN)/python $$script $(if $(QUICK),--quick); done
+	@shopt -s nullglob; for script in benchmarks/*.py; do $(BIN)/python $$script $(if $(QUICK),--quick) || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check synthlib tests benchmarks

@@ -1,0 +1,73 @@
+"""The committed notebooks: structure, table of contents, and a real smoke execution."""
+
+import json
+
+import pytest
+import yaml
+
+from synthlib.book.notebooks import config_class, list_notebooks, notebook_path, parse_params, resolve
+from synthlib.config import ConfigError
+
+NOTEBOOKS = list_notebooks()
+
+
+def _cells(name):
+    return json.loads(notebook_path(name).read_text())["cells"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_committed_without_outputs_and_has_a_parameters_cell(name):
+    cells = _cells(name)
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    first = code[0]
+    assert "parameters" in first["metadata"].get("tags", [])
+    assert "profile =" in "".join(first["source"]) and "params =" in "".join(first["source"])
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_config_resolves_in_every_profile(name):
+    cls = config_class(notebook_path(name))
+    for profile in ("smoke", "cpu", "gpu", "paper"):
+        assert cls.from_profile(profile).profile == profile
+
+
+def test_every_notebook_is_in_the_table_of_contents():
+    from synthlib.book.build import book_dir
+
+    toc = yaml.safe_load((book_dir() / "_toc.yml").read_text())
+    files = {entry["file"] for entry in toc["chapters"]}
+    for part in toc.get("parts", []):
+        files |= {entry["file"] for entry in part["chapters"]}
+    assert set(NOTEBOOKS) <= files
+
+
+def test_parameters_parse_as_yaml_and_bad_ones_are_explained():
+    assert parse_params(["a=3", "b=0.5", "c=[x, y]", "d=true", "e=text"]) == {
+        "a": 3, "b": 0.5, "c": ["x", "y"], "d": True, "e": "text"}
+    with pytest.raises(ConfigError, match="write it as key=value"):
+        parse_params(["novalue"])
+    with pytest.raises(ConfigError, match="unknown notebook: 'dta'"):
+        resolve("dta", "smoke", {})
+    with pytest.raises(ConfigError, match="wrong type for 'length_sample'"):
+        resolve("data", "smoke", {"length_sample": "many"})
+
+
+@pytest.mark.slow
+def test_data_notebook_executes_in_the_smoke_profile(tmp_path, use_mirror):
+    from synthlib.book.execute import execute_notebook
+    from synthlib.data import DATASETS
+
+    output = tmp_path / "data.ipynb"
+    result = execute_notebook(notebook_path("data"), output, "smoke", {"max_subsets": 1}, tmp_path / "runs")
+    assert result.error is None, result.error
+    run_dirs = list((tmp_path / "runs" / "data").iterdir())
+    assert len(run_dirs) == 1
+    results = json.loads((run_dirs[0] / "results.json").read_text())
+    assert results["datasets"] == len(DATASETS)
+    assert results["glue.profile"] == "smoke"
+    assert sorted(p.name for p in (run_dirs[0] / "figures").iterdir()) == ["label_shares.png", "lengths.png",
+                                                                           "sizes.png"]
+    executed = json.loads(output.read_text())
+    images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 3
