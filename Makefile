@@ -12,8 +12,10 @@ PYTEST_ARGS ?=
 export SYNTHLIB_DATA_DIR ?= $(abspath ../shared/data)
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
+# the checkout's own code wins over any other install of synthlib (worktrees share one venv)
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv test test-all book book-check run bench lint clean
+.PHONY: venv test book book-check run bench lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
