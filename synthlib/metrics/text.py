@@ -1,0 +1,78 @@
+"""Text-overlap metrics: ROUGE-L (rouge-score), keyword inclusion, lexical diversity, n-gram overlap."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+
+@lru_cache(maxsize=2)
+def _rouge_scorer(use_stemmer: bool):
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=use_stemmer)
+
+
+def rouge_l(predictions: Sequence[str], references: Sequence[str], use_stemmer: bool = True) -> float:
+    """Mean ROUGE-L F-measure (rouge-score package) in [0, 1]."""
+    if len(predictions) != len(references) or not references:
+        raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
+    scorer = _rouge_scorer(use_stemmer)
+    return sum(scorer.score(ref, pred)["rougeL"].fmeasure for pred, ref in zip(predictions, references)) / len(references)
+
+
+def keyword_inclusion(summary: str, keywords: Sequence[str]) -> float:
+    """Share of ``keywords`` found in ``summary`` (case-insensitive, whole words/phrases).
+
+    The capability-transfer paper's metric: the teacher names the keywords a good summary must
+    contain, and the student's summary is scored by how many it includes.
+    """
+    if not keywords:
+        raise ValueError("no keywords to look for")
+    text = " " + " ".join(re.findall(r"\w+", summary.lower())) + " "
+    found = sum(1 for k in keywords if " " + " ".join(re.findall(r"\w+", k.lower())) + " " in text)
+    return found / len(keywords)
+
+
+def lexical_diversity(texts: Iterable[str]) -> float:
+    """Unique words over all words across ``texts`` (GOLD's Table 11 measure), lower-cased."""
+    words = [w for text in texts for w in re.findall(r"\w+", text.lower())]
+    if not words:
+        raise ValueError("no words in the texts")
+    return len(set(words)) / len(words)
+
+
+_STRIP = str.maketrans("", "", string.punctuation + string.digits)
+
+
+def _ngrams(text: str, n: int, strip: bool) -> list[tuple[str, ...]]:
+    tokens = (text.translate(_STRIP) if strip else text).lower().split()
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def ngram_contamination(samples: Sequence[str], test_texts: Sequence[str], n: int = 13) -> float:
+    """Share of samples sharing at least one ``n``-gram with any test text (SoftSRV: n=13).
+
+    Punctuation and digits are removed first, as SoftSRV's decontamination does.
+    """
+    if not samples:
+        raise ValueError("no samples to check")
+    test_grams = {gram for text in test_texts for gram in _ngrams(text, n, strip=True)}
+    hits = sum(1 for s in samples if any(g in test_grams for g in _ngrams(s, n, strip=True)))
+    return hits / len(samples)
+
+
+def weighted_jaccard(train_texts: Sequence[str], test_texts: Sequence[str], n: int = 5) -> float:
+    """Weighted Jaccard similarity of the n-gram count multisets of two corpora (CRAFT: n=5).
+
+    sum over n-grams of min(count_train, count_test) / sum of max(count_train, count_test).
+    """
+    train = Counter(g for t in train_texts for g in _ngrams(t, n, strip=False))
+    test = Counter(g for t in test_texts for g in _ngrams(t, n, strip=False))
+    keys = train.keys() | test.keys()
+    if not keys:
+        return 0.0
+    return sum(min(train[k], test[k]) for k in keys) / sum(max(train[k], test[k]) for k in keys)
