@@ -26,7 +26,8 @@ def encode(student, dataset, inputs: Sequence[str], target: str | None, max_leng
         return encoded
 
     def seq2seq(batch):
-        encoded = tokenizer(batch[inputs[0]], truncation=True, max_length=max_length, padding=padding)
+        encoded = tokenizer(batch[inputs[0]], truncation=True, max_length=max_length, padding=padding,
+                            return_token_type_ids=False)
         if target:
             targets = tokenizer(text_target=batch[target], truncation=True, max_length=max_target_length,
                                 padding=padding)

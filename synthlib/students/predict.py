@@ -59,7 +59,7 @@ def generate_texts(student, sources: Sequence[str], max_new_tokens: int = 64, ba
         with torch.no_grad():
             for start in range(0, len(sources), batch_size):
                 batch = tokenizer(list(sources[start:start + batch_size]), return_tensors="pt", padding=True,
-                                  truncation=True, max_length=max_length).to(model.device)
+                                  truncation=True, max_length=max_length, return_token_type_ids=False).to(model.device)
                 out = model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False,
                                      output_logits=with_energy, return_dict_in_generate=True,
                                      pad_token_id=tokenizer.pad_token_id)

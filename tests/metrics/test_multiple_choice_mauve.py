@@ -37,3 +37,15 @@ def test_mauve_separates_different_distributions_and_reports_spread():
     shifted = mauve_from_features(p, rng.normal(loc=3.0, size=(300, 16)), seeds=(0, 1), num_buckets=8)
     assert same.mean > 0.8 > 0.2 > shifted.mean
     assert len(same.scores) == 2 and same.std >= 0.0
+
+
+@pytest.mark.slow
+def test_mauve_on_minilm_features_of_real_text(use_mirror):
+    from synthlib.data import load_dataset
+    from synthlib.metrics.distribution import mauve_texts
+
+    sst2 = load_dataset("sst2", "validation")["text"]
+    news = [t[:300] for t in load_dataset("wikinews", "train", max_rows=120)["text"]]
+    same = mauve_texts(sst2[:120], sst2[120:240], seeds=(0, 1), num_buckets=6)
+    different = mauve_texts(sst2[:120], news, seeds=(0, 1), num_buckets=6)
+    assert same.mean > different.mean + 0.3
