@@ -78,7 +78,7 @@ class BaseConfig:
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, values: dict[str, Any], source: str = "parameters") -> "BaseConfig":
+    def from_dict(cls, values: dict[str, Any], source: str = "parameters") -> BaseConfig:
         """Build from a flat mapping, rejecting unknown keys and wrong types with one message."""
         known = {f.name: f for f in dataclasses.fields(cls)}
         for key in values:
@@ -90,7 +90,7 @@ class BaseConfig:
         return cls(**checked)
 
     @classmethod
-    def from_profile(cls, profile: str = DEFAULT_PROFILE, overrides: dict[str, Any] | None = None) -> "BaseConfig":
+    def from_profile(cls, profile: str = DEFAULT_PROFILE, overrides: dict[str, Any] | None = None) -> BaseConfig:
         """Resolve defaults < profile shared keys < profile notebook section < overrides."""
         data = load_profile(profile)
         known = {f.name for f in dataclasses.fields(cls)}

@@ -7,8 +7,8 @@ normalises it, and what every output column means. ``synthlib.data.load`` turns 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from synthlib.data import readers as r
 

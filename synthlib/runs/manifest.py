@@ -7,7 +7,7 @@ import platform
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ def build_manifest(config: dict[str, Any], data_files: dict[str, str],
                    models: dict[str, Any] | None = None) -> dict[str, Any]:
     """Assemble the manifest written beside every run's results."""
     return {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "git": git_state(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),

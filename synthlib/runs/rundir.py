@@ -16,7 +16,7 @@ tree) or ``./runs``. Every file is written atomically.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,7 @@ class RunDir:
 
 def open_run(config: Any, root: Path | None = None) -> RunDir:
     """Create a fresh run directory for ``config`` and write its config.yaml and first manifest."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = (root or runs_root()) / config.name / f"{config.profile}-{stamp}-{os.getpid()}"
     path.mkdir(parents=True, exist_ok=True)
     atomic.write_text(path / "config.yaml", yaml.safe_dump(config.to_dict(), sort_keys=True))

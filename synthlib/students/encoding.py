@@ -6,7 +6,7 @@ padding of a plain setup (used as the benchmark anchor).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from synthlib.students.losses import IGNORE_INDEX
 

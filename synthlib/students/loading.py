@@ -87,8 +87,12 @@ def _build(reference: str, kind: str, labels: list[str]):
 
 
 def _pretrained(path: str, kind: str, labels: list[str]):
-    from transformers import (AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification,
-                              AutoTokenizer)
+    from transformers import (
+        AutoModelForCausalLM,
+        AutoModelForSeq2SeqLM,
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+    )
 
     tokenizer = AutoTokenizer.from_pretrained(path)
     if kind == "classifier":
@@ -103,8 +107,14 @@ def _pretrained(path: str, kind: str, labels: list[str]):
 
 
 def _tiny(reference: str, kind: str, labels: list[str]):
-    from transformers import (BertConfig, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel, T5Config,
-                              T5ForConditionalGeneration)
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        GPT2Config,
+        GPT2LMHeadModel,
+        T5Config,
+        T5ForConditionalGeneration,
+    )
 
     vocab, pad, eos = 30522, 0, 102  # MiniLM's WordPiece: [PAD]=0, [SEP]=102 doubles as end of sequence
     family = reference.removeprefix("tiny-random-")

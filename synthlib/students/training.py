@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
@@ -108,7 +109,7 @@ def _schedule(steps: int, settings: TrainSettings) -> list[int]:
     return [steps]
 
 
-def _trainer(student, encoded, settings: TrainSettings, data_collator) -> "LossTrainer":
+def _trainer(student, encoded, settings: TrainSettings, data_collator) -> LossTrainer:
     import torch
 
     args = TrainingArguments(

@@ -6,8 +6,7 @@ import pytest
 
 from synthlib.metrics.classification import accuracy, macro_f1
 from synthlib.metrics.qa import exact_match, normalize_answer, squad_scores, token_f1
-from synthlib.metrics.text import (keyword_inclusion, lexical_diversity, ngram_contamination, rouge_l,
-                                   weighted_jaccard)
+from synthlib.metrics.text import keyword_inclusion, lexical_diversity, ngram_contamination, rouge_l, weighted_jaccard
 
 
 def test_accuracy_and_macro_f1_hand_computed():
