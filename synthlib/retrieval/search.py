@@ -63,6 +63,8 @@ def shard_topk(queries, shard, k: int, start: int = 0, device: str = "cpu",
     device = resolve_device(device)
     q = _queries_tensor(queries, device)
     n = int(shard.shape[0])
+    if q.shape[0] == 1 and device == "cpu" and n > 4 * k:
+        return _single_query_topk(q, shard, k, start, chunk_rows)
     chunk = chunk_rows or DEFAULT_CHUNK_ROWS.get(device.split(":")[0], 16_384)
     best_scores = best_rows = None
     with torch.inference_mode():
@@ -195,6 +197,57 @@ def _rows_tensor(shard, begin: int, end: int, device: str):
     if device != "cpu":
         block = block.to(device, non_blocking=True)
     return block.float()
+
+
+# Bound on |fp16 matrix-vector score - exact float32 score| for unit vectors: the query rounded to
+# fp16 moves a score by at most u = 2**-11, rounding the fp16 output by at most u * |score| <= u,
+# fp32 accumulation by ~dim * 2**-24. 2.5e-3 leaves more than twice that as margin.
+FP16_SCORE_ERROR = 2.5e-3
+
+
+def _single_query_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK:
+    """One query on CPU: a bandwidth-bound fp16 pass finds candidates, float32 re-scoring makes them exact.
+
+    A row of the true top-k has an approximate score within ``2 * FP16_SCORE_ERROR`` of the
+    approximate k-th score, so keeping every row above that line and re-scoring it exactly gives
+    the exact top-k; the candidate list grows until it provably holds all such rows.
+    """
+    import torch
+
+    n = int(shard.shape[0])
+    chunk = chunk_rows or 1 << 18
+    q16 = q[0].half()
+    width = min(n, 2 * k + 64)
+    while True:
+        best_scores = best_rows = None
+        with torch.inference_mode():
+            for begin in range(0, n, chunk):
+                scores = torch.mv(_raw_rows(shard, begin, min(begin + chunk, n)), q16)
+                values, index = scores.float().topk(min(width, scores.shape[0]))
+                index += begin
+                if best_scores is None:
+                    best_scores, best_rows = values[None], index[None]
+                else:
+                    best_scores, best_rows = _merge(best_scores, best_rows, values[None], index[None], width)
+        kth = best_scores[0, k - 1].item()
+        if width >= n or best_scores[0, -1].item() < kth - 2 * FP16_SCORE_ERROR:
+            break
+        width = min(n, width * 4)  # ties within the error band: look deeper
+    rows = np.sort(best_rows[0].numpy())
+    candidates = torch.from_numpy(np.asarray(shard[rows], dtype=np.float32))
+    exact = (candidates @ q[0]).numpy()
+    order = np.lexsort((rows, -exact))[:k]
+    return TopK(scores=exact[order][None].astype(np.float32), rows=(rows[order] + start)[None].astype(np.int64))
+
+
+def _raw_rows(shard, begin: int, end: int):
+    import torch
+
+    if isinstance(shard, torch.Tensor):
+        return shard[begin:end].cpu().half()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # read-only memmap, only read
+        return torch.from_numpy(shard[begin:end]).half()
 
 
 def _merge(scores_a, rows_a, scores_b, rows_b, k: int):

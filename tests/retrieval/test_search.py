@@ -131,3 +131,18 @@ def test_cuda_equals_brute_force(corpus):
     docs, queries = corpus
     shards = [docs[:2000], torch.from_numpy(docs[2000:]).cuda()]
     assert_same_topk(exact_topk(queries, shards, 100, device="cuda"), brute_force_topk(queries, docs, 100))
+
+
+def test_single_query_fast_path_stays_exact_through_near_ties(tmp_path):
+    rng = np.random.default_rng(5)
+    docs = unit_rows(rng, 4000)
+    query = unit_rows(rng, 1, dtype=np.float32)
+    # 300 rows within the fp16 error band of each other at the top: the candidate list must widen
+    best = brute_force_topk(query, docs, 1).rows[0, 0]
+    noise = rng.standard_normal((300, docs.shape[1])).astype(np.float32) * 2e-4
+    near = docs[best].astype(np.float32) + noise
+    docs[:300] = (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float16)
+    path = save_npy_atomic(tmp_path / "near.npy", docs)
+    ours = exact_topk(query, [np.load(path, mmap_mode="r")], 50)
+    assert_same_topk(ours, brute_force_topk(query, docs, 50))
+    assert set(ours.rows[0]) <= set(range(300)) | {best}
