@@ -36,13 +36,27 @@ class NgramDecontaminator:
     name: str = "decontaminate"
 
     def __post_init__(self) -> None:
-        self._grams: set[str] = set()
-        for text in self.eval_texts:
-            self._grams |= word_ngrams(text, self.n)
+        import numpy as np
+
+        # a sorted array of 64-bit n-gram hashes: ~8 bytes per n-gram instead of a Python set's ~100,
+        # so a 25k-review evaluation set (millions of 13-grams) fits easily
+        hashes = [hash(gram) for text in self.eval_texts for gram in word_ngrams(text, self.n)]
+        self._hashes = np.unique(np.asarray(hashes, dtype=np.int64))
+
+    def contaminated(self, text: str) -> bool:
+        """Whether ``text`` shares an ``n``-gram with the evaluation texts."""
+        import numpy as np
+
+        grams = word_ngrams(text, self.n)
+        if not grams or not len(self._hashes):
+            return False
+        probe = np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams))
+        at = np.searchsorted(self._hashes, probe).clip(max=len(self._hashes) - 1)
+        return bool((self._hashes[at] == probe).any())
 
     def apply(self, samples: list[Sample]) -> tuple[list[Sample], FilterReport]:
         """Keep samples with no ``n``-gram in common with any evaluation text."""
-        kept = [s for s in samples if self._grams.isdisjoint(word_ngrams(sample_text(s, self.fields), self.n))]
+        kept = [s for s in samples if not self.contaminated(sample_text(s, self.fields))]
         reasons = Counter({"contaminated": len(samples) - len(kept)})
         return kept, FilterReport(self.name, len(samples), len(kept), +reasons,
-                                  details={"eval_ngrams": len(self._grams), "n": self.n})
+                                  details={"eval_ngrams": int(len(self._hashes)), "n": self.n})

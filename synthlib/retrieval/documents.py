@@ -107,4 +107,13 @@ def _read_catalog(name: str) -> Iterator[dict]:
         corpora = [n for n, s in DATASETS.items() if s.task == "corpus"]
         raise ConfigError(f"unknown corpus '{name}'; use one of {', '.join(corpora)} or a path to a "
                           ".jsonl/.jsonl.gz/.parquet file")
-    yield from load_dataset(name, "train")
+    from synthlib.data.catalog import mirror_paths
+    from synthlib.data.mirror import mirror_file
+
+    # stream the verified mirror file, so a capped store reads only the documents it needs
+    paths = [mirror_file(relative) for relative in mirror_paths(spec, "train", None)]
+    if all(paths):
+        for path in paths:
+            yield from _read_jsonl(path)
+    else:
+        yield from load_dataset(name, "train")

@@ -31,6 +31,9 @@ def model_location(reference: str) -> str:
     return reference
 
 
+CHARS_PER_TOKEN_BOUND = 16
+
+
 @dataclass
 class Embedder:
     """A loaded encoder: ``encode(texts)`` -> unit-norm float32 array of shape (len(texts), dim)."""
@@ -43,7 +46,8 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Embedding width (384 for MiniLM)."""
-        return int(self.model.get_sentence_embedding_dimension())
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(get())
 
     def encode(self, texts: list[str], progress: bool = False):
         """Embed ``texts`` (truncated to ``max_seq_length`` tokens), L2-normalised, as float32."""
@@ -51,7 +55,11 @@ class Embedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+        # The encoder reads only max_seq_length tokens, but the tokenizer would first split the whole
+        # text (documents run to 25,000 characters). A token spans ~4 characters of English, so the
+        # first 16 characters per token always hold the part the encoder sees.
+        texts = [text[: CHARS_PER_TOKEN_BOUND * self.max_seq_length] for text in texts]
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(vectors, dtype=np.float32)
 
