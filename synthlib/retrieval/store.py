@@ -157,7 +157,7 @@ def build_store(recipe: StoreRecipe, embed: EmbedFn | None = None, root: Path | 
     from tqdm.auto import tqdm
 
     path = Path(path) if path else store_path(recipe, root)
-    store = _open_or_create(path, recipe)
+    store = open_or_create(path, recipe)
     if store.complete:
         return store
     done = {s.index for s in store.shards}
@@ -166,15 +166,18 @@ def build_store(recipe: StoreRecipe, embed: EmbedFn | None = None, root: Path | 
     start = index = 0
     while batch := list(islice(docs, recipe.shard_size)):
         if index not in done:  # finished shards of an interrupted build are kept as they are
-            embed = embed or _default_embedder(recipe)
-            _write_shard(path, index, batch, embed, store.dim)
-            store.dim = store.dim or _shard_dim(path, index)
-            store.shards.append(ShardInfo(index=index, start=start, rows=len(batch)))
-            _write_manifest(store, complete=False)
+            embed = embed or default_embedder(recipe)
+            write_shard(path, index, batch, embed, store.dim)
+            record_shard(store, ShardInfo(index=index, start=start, rows=len(batch)))
         start += len(batch)
         bar.update(len(batch))
         index += 1
     bar.close()
+    return finish_store(store, recipe)
+
+
+def finish_store(store: CorpusStore, recipe: StoreRecipe) -> CorpusStore:
+    """Mark a store whose every shard is written as complete (manifest rewritten atomically)."""
     if not store.shards:
         raise ValueError(f"recipe {recipe} admits no documents; widen min_chars/max_chars or check the sources")
     _write_manifest(store, complete=True)
@@ -182,9 +185,18 @@ def build_store(recipe: StoreRecipe, embed: EmbedFn | None = None, root: Path | 
     return store
 
 
+def record_shard(store: CorpusStore, info: ShardInfo) -> None:
+    """Add a written shard to the manifest: from now on a resumed build skips it."""
+    store.dim = store.dim or _shard_dim(store.path, info.index)
+    store.shards.append(info)
+    store.shards.sort(key=lambda s: s.index)
+    _write_manifest(store, complete=False)
+
+
 # -- internals ---------------------------------------------------------------------------------
 
-def _open_or_create(path: Path, recipe: StoreRecipe) -> CorpusStore:
+def open_or_create(path: Path, recipe: StoreRecipe) -> CorpusStore:
+    """Open the store at ``path`` (checking it holds ``recipe``) or start an empty one there."""
     if (path / "manifest.json").is_file():
         store = CorpusStore.open(path)
         if store.recipe != _recipe_dict(recipe):
@@ -201,13 +213,15 @@ def _recipe_dict(recipe: StoreRecipe) -> dict[str, Any]:
     return json.loads(json.dumps(asdict(recipe)))
 
 
-def _default_embedder(recipe: StoreRecipe) -> EmbedFn:
+def default_embedder(recipe: StoreRecipe) -> EmbedFn:
+    """The recipe's sentence encoder as a texts -> vectors function (loaded once per process)."""
     from synthlib.retrieval.embedder import load_embedder
 
     return load_embedder(recipe.embedder, recipe.max_seq_length).encode
 
 
-def _write_shard(path: Path, index: int, batch: list[Document], embed: EmbedFn, dim: int) -> None:
+def write_shard(path: Path, index: int, batch: list[Document], embed: EmbedFn, dim: int = 0) -> int:
+    """Embed ``batch`` and write shard ``index``'s three files atomically; return its row count."""
     import numpy as np
 
     vectors = np.asarray(embed([d.text for d in batch]), dtype=np.float32)
@@ -221,6 +235,7 @@ def _write_shard(path: Path, index: int, batch: list[Document], embed: EmbedFn, 
     atomic.write_bytes(path / f"{stem}.docs.jsonl", b"".join(lines))
     save_npy_atomic(path / f"{stem}.offsets.npy", offsets)
     save_npy_atomic(path / f"{stem}.npy", vectors.astype(np.float16))
+    return len(batch)
 
 
 def _shard_dim(path: Path, index: int) -> int:
