@@ -71,7 +71,7 @@ def main() -> None:
           f"extrapolated x{(len(texts) / len(subset)) ** 2:.0f} to {len(texts):,} x {len(texts):,}: {anchor:.0f} s")
 
     a, b, _, _ = similar_pairs(subset)
-    found = set(zip(a.tolist(), b.tolist()))
+    found = set(zip(a.tolist(), b.tolist(), strict=False))
     recall = len(found & reference) / len(reference) if reference else 1.0
     precision = len(found & reference) / len(found) if found else 1.0
     print(f"recall on the {len(subset):,} subset: {recall:.2%} of {len(reference):,} brute-force pairs "

@@ -144,7 +144,7 @@ def all_pairs_reference(texts: list[str], threshold: float = 85.0, workers: int 
 
     matrix = cdist(texts, texts, scorer=fuzz.token_set_ratio, workers=workers, dtype=np.float32)
     i, j = np.nonzero(np.triu(matrix > threshold, k=1))
-    return set(zip(i.tolist(), j.tolist()))
+    return set(zip(i.tolist(), j.tolist(), strict=False))
 
 
 @dataclass
@@ -171,13 +171,13 @@ class FuzzyDedup:
         i, j, _, n = similar_pairs(texts, None, self.threshold, self.prefix_fraction)
         checked += n
         partners: dict[int, list[int]] = {}
-        for a, b in zip(i.tolist(), j.tolist()):
+        for a, b in zip(i.tolist(), j.tolist(), strict=False):
             partners.setdefault(b, []).append(a)
         for b in sorted(partners):  # greedy in input order: drop b if an earlier partner was kept
             if not dropped[b] and any(not dropped[a] for a in partners[b]):
                 dropped[b] = True
                 reasons["near_duplicate"] += 1
-        kept = [s for s, d in zip(samples, dropped) if not d]
+        kept = [s for s, d in zip(samples, dropped, strict=False) if not d]
         report = FilterReport(self.name, len(samples), len(kept), +reasons,
                               details={"candidate_pairs_scored": checked, "similar_pairs": int(len(i))})
         return kept, report

@@ -108,7 +108,7 @@ def run(config: RetrievalConfig, run: Any = None) -> RetrievalReport:
         timings.append((f"two-stage top-{max_k}, {percent:g}% per shard", time.perf_counter() - start, ""))
         for k in config.recall_ks:
             k = min(k, exact.k)  # two-stage may return fewer than k rows: the missing ones count as misses
-            recall = np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(two.rows, exact.rows)])
+            recall = np.mean([len(set(a[:k]) & set(b[:k])) / k for a, b in zip(two.rows, exact.rows, strict=False)])
             agreement.append({"top_percent": percent, "k": k, "recall": float(recall)})
 
     top_rows, retrieved_rows, mean_similarity = [], [], {}
@@ -117,12 +117,12 @@ def run(config: RetrievalConfig, run: Any = None) -> RetrievalReport:
         mixed = mixed_retrieval(shots[task], shards, config.n_retrieve, starts=store.starts(), device=device)
         timings.append((f"mixed retrieval, {task}", time.perf_counter() - start, f"{len(mixed.rows):,} docs"))
         retrieved_rows += [{"task": task, "strategy": s, "similarity": float(v)}
-                           for s, v in zip(mixed.strategy, mixed.scores)]
+                           for s, v in zip(mixed.strategy, mixed.scores, strict=False)]
         mean = shots[task].mean(0)
         mean /= np.linalg.norm(mean)
         mean_similarity[task] = np.concatenate([np.asarray(s, np.float32) @ mean for s in shards])
         best = np.argsort(-mean_similarity[task], kind="stable")[: config.show_top]
-        for rank, (row, doc) in enumerate(zip(best, store.documents(best)), 1):
+        for rank, (row, doc) in enumerate(zip(best, store.documents(best), strict=False), 1):
             top_rows.append({"task": task, "rank": rank, "title": doc.title or doc.text[:60],
                              "source": doc.id.split(":")[0], "similarity": float(mean_similarity[task][row])})
 
@@ -151,8 +151,7 @@ def _fewshot_embeddings(config: RetrievalConfig, encoder) -> dict[str, Any]:
 def _filter_report(config: RetrievalConfig):
     """The filter pipeline on S3's GPT-3.5 IMDb samples, decontaminated against the IMDb test set."""
     from synthlib.data import load_dataset
-    from synthlib.filters import (Diversify, ExactDedup, FilterPipeline, FuzzyDedup, LengthFilter,
-                                  NgramDecontaminator)
+    from synthlib.filters import Diversify, ExactDedup, FilterPipeline, FuzzyDedup, LengthFilter, NgramDecontaminator
 
     samples = []
     for split in ("round1", "round2"):
@@ -183,7 +182,7 @@ def plot_similarities(report: RetrievalReport):
 
     tasks = list(report.mean_similarity)
     figure, axes = plt.subplots(1, len(tasks), figsize=(3.2 * len(tasks), 2.8), sharey=True, squeeze=False)
-    for ax, task in zip(axes[0], tasks):
+    for ax, task in zip(axes[0], tasks, strict=False):
         values = report.mean_similarity[task]
         bins = np.linspace(min(values.min(), 0), max(values.max(), 0.8), 40)
         ax.hist(values, bins=bins, color="0.7", label="all documents")

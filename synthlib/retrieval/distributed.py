@@ -23,8 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from synthlib.retrieval.search import TopK, merge_topk, shard_topk
-from synthlib.retrieval.store import (CorpusStore, EmbedFn, ShardInfo, StoreRecipe, default_embedder, finish_store,
-                                      open_or_create, record_shard, store_path, write_shard)
+from synthlib.retrieval.store import (
+    CorpusStore,
+    EmbedFn,
+    ShardInfo,
+    StoreRecipe,
+    default_embedder,
+    finish_store,
+    open_or_create,
+    record_shard,
+    store_path,
+    write_shard,
+)
 
 
 def _compute(tasks: list, client: Any = None, scheduler: str | None = None) -> list:
@@ -96,7 +106,7 @@ def _finish_wave(store: CorpusStore, wave: list, client: Any, scheduler: str | N
     if not wave:
         return
     results = _compute([task for task, _ in wave], client, scheduler)
-    for (index, rows), (_, info) in zip(results, wave):
+    for (index, rows), (_, info) in zip(results, wave, strict=False):
         if rows != info.rows or index != info.index:
             raise RuntimeError(f"shard {info.index} came back with {rows} rows, expected {info.rows}")
         record_shard(store, info)

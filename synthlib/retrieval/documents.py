@@ -39,6 +39,9 @@ class LengthWindow:
         return self.min_chars <= len(text) <= self.max_chars
 
 
+CRAFT_WINDOW = LengthWindow()
+
+
 def source_name(source: str) -> str:
     """Short name of a source for document ids: the catalog name or the file stem."""
     path = Path(source)
@@ -62,7 +65,7 @@ def read_source(source: str) -> Iterator[Document]:
         yield Document(id=f"{name}:{row['id']}", title=str(row.get("title") or ""), text=str(row["text"]))
 
 
-def iter_documents(sources: list[str], window: LengthWindow = LengthWindow(),
+def iter_documents(sources: list[str], window: LengthWindow = CRAFT_WINDOW,
                    max_docs: int = 0) -> Iterator[Document]:
     """Documents of every source that pass ``window``; with ``max_docs`` > 0, an equal share per source.
 

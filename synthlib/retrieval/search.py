@@ -151,7 +151,7 @@ def mixed_retrieval(fewshots, shards: list[Any], n_docs: int, few_shot_share: fl
     n_shot = round(n_docs * few_shot_share)
     taken: dict[int, tuple[float, str, int]] = {}
     _round_robin(top.rows[:-1], top.scores[:-1], n_shot, taken)
-    for row, score in zip(top.rows[-1].tolist(), top.scores[-1].tolist()):
+    for row, score in zip(top.rows[-1].tolist(), top.scores[-1].tolist(), strict=False):
         if len(taken) >= n_docs:
             break
         taken.setdefault(row, (score, "mean", -1))
@@ -172,7 +172,7 @@ def _per_shard(queries, shards, starts, device, chunk_rows, progress, keep, k) -
         raise ValueError("no shards to search; build a store first (synthlib.retrieval.store.build_store)")
     starts = starts if starts is not None else np.cumsum([0] + [int(s.shape[0]) for s in shards[:-1]]).tolist()
     parts = [shard_topk(queries, shard, keep(int(shard.shape[0])), start, device, chunk_rows)
-             for shard, start in tqdm(list(zip(shards, starts)), desc="shards", disable=not progress)]
+             for shard, start in tqdm(list(zip(shards, starts, strict=False)), desc="shards", disable=not progress)]
     return merge_topk(parts, k)
 
 

@@ -132,7 +132,7 @@ class CorpusStore:
         handles: dict[int, Any] = {}
         offsets: dict[int, Any] = {}
         try:
-            for row, k in zip(rows.tolist(), shard_of.tolist()):
+            for row, k in zip(rows.tolist(), shard_of.tolist(), strict=False):
                 info = self.shards[k]
                 if k not in handles:
                     handles[k] = open(self.path / f"{info.stem}.docs.jsonl", "rb")

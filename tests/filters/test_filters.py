@@ -4,8 +4,15 @@ import json
 
 import pytest
 
-from synthlib.filters import (Diversify, ExactDedup, FilterPipeline, FuzzyDedup, LengthFilter, NgramDecontaminator,
-                              SchemaFilter)
+from synthlib.filters import (
+    Diversify,
+    ExactDedup,
+    FilterPipeline,
+    FuzzyDedup,
+    LengthFilter,
+    NgramDecontaminator,
+    SchemaFilter,
+)
 from synthlib.filters.decontaminate import normalise_words, word_ngrams
 
 

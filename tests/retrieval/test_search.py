@@ -3,8 +3,15 @@
 import numpy as np
 import pytest
 
-from synthlib.retrieval.search import (TopK, brute_force_topk, exact_topk, merge_topk, mixed_retrieval, search,
-                                       two_stage_topk)
+from synthlib.retrieval.search import (
+    TopK,
+    brute_force_topk,
+    exact_topk,
+    merge_topk,
+    mixed_retrieval,
+    search,
+    two_stage_topk,
+)
 from synthlib.retrieval.store import save_npy_atomic
 
 TIE = 1e-5  # float32 products in another summation order differ by ~1e-7
@@ -86,7 +93,7 @@ def test_two_stage_keeps_only_the_top_percent_of_each_shard(corpus):
     shards = [docs[:2500], docs[2500:]]
     two = two_stage_topk(queries, shards, 200, top_percent=2)  # 50 per shard survive, 100 in all
     assert two.k == 100
-    for shard_start, shard in zip((0, 2500), shards):
+    for shard_start, shard in zip((0, 2500), shards, strict=False):
         inside = brute_force_topk(queries, shard, 50)
         for q in range(len(queries)):
             chosen = two.rows[q][(two.rows[q] >= shard_start) & (two.rows[q] < shard_start + len(shard))]
