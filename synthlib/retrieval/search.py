@@ -2,11 +2,16 @@
 
 Embeddings are unit-norm, so the inner product is the cosine similarity. Shards are float16
 arrays (in memory or memory-mapped ``.npy`` files, see :mod:`synthlib.retrieval.store`) or torch
-tensors already on a device. Each shard is scanned in chunks of rows: a chunk is upcast to float32
-(exact for float16 values), multiplied with the float32 queries, and its top-k merged into a
-running top-k, so memory stays at one chunk however large the shard. Float32 products make the
-scores equal to a NumPy float32 brute force up to summation order (about 1e-7), so results match
-it exactly except where two scores tie at that precision.
+tensors already on a device. Each shard is scanned in chunks of rows and each chunk's top-k is
+merged into a running top-k, so memory stays at one chunk however large the shard. Scores are
+float32 products of the exact fp16 values with the float32 queries, equal to a NumPy float32 brute
+force up to summation order (about 1e-7), so results match it except where two scores tie at
+that precision. Two ways get there:
+
+* CUDA, and small shards: each chunk is upcast to float32 and multiplied with the queries.
+* CPU (the common case): a low-precision pass (fp16 matrix-vector for one query, which reads the
+  store once at memory speed; bf16 matrix products for a batch) collects every row that could
+  be in the top-k given a proven bound on its error, and only those rows are scored in float32.
 
 CRAFT's two-stage mode keeps, per shard, the top ``top_percent`` % of rows for each query and then
 takes the global top-k of the survivors: identical to the exact search whenever the per-shard cut
@@ -63,8 +68,8 @@ def shard_topk(queries, shard, k: int, start: int = 0, device: str = "cpu",
     device = resolve_device(device)
     q = _queries_tensor(queries, device)
     n = int(shard.shape[0])
-    if q.shape[0] == 1 and device == "cpu" and n > 4 * k:
-        return _single_query_topk(q, shard, k, start, chunk_rows)
+    if device == "cpu" and n > 4 * k:
+        return _rescored_topk(q, shard, k, start, chunk_rows)
     chunk = chunk_rows or DEFAULT_CHUNK_ROWS.get(device.split(":")[0], 16_384)
     best_scores = best_rows = None
     with torch.inference_mode():
@@ -199,45 +204,59 @@ def _rows_tensor(shard, begin: int, end: int, device: str):
     return block.float()
 
 
-# Bound on |fp16 matrix-vector score - exact float32 score| for unit vectors: the query rounded to
-# fp16 moves a score by at most u = 2**-11, rounding the fp16 output by at most u * |score| <= u,
-# fp32 accumulation by ~dim * 2**-24. 2.5e-3 leaves more than twice that as margin.
-FP16_SCORE_ERROR = 2.5e-3
+# Bounds on |approximate score - exact float32 score| for unit vectors (u = unit roundoff).
+# fp16 matrix-vector (one query): the query rounded to fp16 moves a score by at most u16 = 2**-11,
+# the fp16 output rounding by at most u16 * |score| <= u16; fp32 accumulation adds ~dim * 2**-24.
+# bf16 matrix product (a batch): rows and queries rounded to bf16 move a score by at most
+# (2 u + u**2) with u = 2**-8, the bf16 output rounding by u more. Both get a margin on top.
+APPROX_ERROR = {"fp16": 2.5e-3, "bf16": 1.25e-2}
 
 
-def _single_query_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK:
-    """One query on CPU: a bandwidth-bound fp16 pass finds candidates, float32 re-scoring makes them exact.
+def _rescored_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK:
+    """Exact top-k on CPU from a fast low-precision pass plus exact float32 re-scoring of its candidates.
 
-    A row of the true top-k has an approximate score within ``2 * FP16_SCORE_ERROR`` of the
-    approximate k-th score, so keeping every row above that line and re-scoring it exactly gives
-    the exact top-k; the candidate list grows until it provably holds all such rows.
+    One query takes an fp16 matrix-vector pass (memory-bound: it reads the fp16 store once); a
+    batch takes a bf16 matrix product (oneDNN's fast path on CPUs without fp16 arithmetic). Every
+    row whose approximate score is within ``2 * error`` of the approximate k-th score is kept as a
+    candidate: a row of the true top-k always is (its approximate score is at least the true k-th
+    score minus ``error``, which is at least the approximate k-th minus ``2 * error``). The
+    candidates are then scored exactly in float32, so the result equals the exact search.
     """
     import torch
 
     n = int(shard.shape[0])
-    chunk = chunk_rows or 1 << 18
-    q16 = q[0].half()
-    width = min(n, 2 * k + 64)
-    while True:
-        best_scores = best_rows = None
-        with torch.inference_mode():
-            for begin in range(0, n, chunk):
-                scores = torch.mv(_raw_rows(shard, begin, min(begin + chunk, n)), q16)
-                values, index = scores.float().topk(min(width, scores.shape[0]))
-                index += begin
-                if best_scores is None:
-                    best_scores, best_rows = values[None], index[None]
-                else:
-                    best_scores, best_rows = _merge(best_scores, best_rows, values[None], index[None], width)
-        kth = best_scores[0, k - 1].item()
-        if width >= n or best_scores[0, -1].item() < kth - 2 * FP16_SCORE_ERROR:
-            break
-        width = min(n, width * 4)  # ties within the error band: look deeper
-    rows = np.sort(best_rows[0].numpy())
-    candidates = torch.from_numpy(np.asarray(shard[rows], dtype=np.float32))
-    exact = (candidates @ q[0]).numpy()
-    order = np.lexsort((rows, -exact))[:k]
-    return TopK(scores=exact[order][None].astype(np.float32), rows=(rows[order] + start)[None].astype(np.int64))
+    single = q.shape[0] == 1
+    error = APPROX_ERROR["fp16" if single else "bf16"]
+    chunk = chunk_rows or (1 << 18 if single else 1 << 15)
+    q_low = q.half() if single else q.to(torch.bfloat16)
+    best = None
+    found: list = []  # (query index, local row) tensors of candidates
+    with torch.inference_mode():
+        for begin in range(0, n, chunk):
+            block = _raw_rows(shard, begin, min(begin + chunk, n))
+            if single:
+                scores = torch.mv(block, q_low[0])[None].float()
+            else:
+                scores = (q_low @ block.to(torch.bfloat16).T).float()
+            values, index = scores.topk(min(k, scores.shape[1]), dim=1)
+            best = values if best is None else torch.cat([best, values], dim=1).topk(min(k, best.shape[1] +
+                                                                                        values.shape[1]), dim=1)[0]
+            # the k-th approximate score so far only rises, so this line is never above the final one
+            line = best[:, -1:] - 2 * error if best.shape[1] >= k else torch.full_like(best[:, -1:], -float("inf"))
+            hit = torch.nonzero(scores >= line)
+            hit[:, 1] += begin
+            found.append(hit)
+    hits = torch.cat(found).numpy()
+    rows, inverse = np.unique(hits[:, 1], return_inverse=True)
+    exact = (q @ torch.from_numpy(np.asarray(shard[rows], dtype=np.float32)).T).numpy()  # (queries, candidates)
+    out_scores = np.full((q.shape[0], min(k, n)), -np.inf, np.float32)
+    out_rows = np.zeros((q.shape[0], min(k, n)), np.int64)
+    for query in range(q.shape[0]):
+        mine = inverse[hits[:, 0] == query]  # a superset of the query's true top-k
+        order = np.lexsort((rows[mine], -exact[query, mine]))[:k]
+        out_scores[query, :len(order)] = exact[query, mine[order]]
+        out_rows[query, :len(order)] = rows[mine[order]] + start
+    return TopK(scores=out_scores, rows=out_rows)
 
 
 def _raw_rows(shard, begin: int, end: int):

@@ -140,16 +140,37 @@ def test_cuda_equals_brute_force(corpus):
     assert_same_topk(exact_topk(queries, shards, 100, device="cuda"), brute_force_topk(queries, docs, 100))
 
 
-def test_single_query_fast_path_stays_exact_through_near_ties(tmp_path):
+@pytest.mark.parametrize("n_queries", [1, 4])  # fp16 matrix-vector pass, bf16 matrix-product pass
+def test_low_precision_pass_stays_exact_through_near_ties(tmp_path, n_queries):
     rng = np.random.default_rng(5)
     docs = unit_rows(rng, 4000)
-    query = unit_rows(rng, 1, dtype=np.float32)
+    queries = unit_rows(rng, n_queries, dtype=np.float32)
+    query = queries[:1]
     # 300 rows within the fp16 error band of each other at the top: the candidate list must widen
     best = brute_force_topk(query, docs, 1).rows[0, 0]
     noise = rng.standard_normal((300, docs.shape[1])).astype(np.float32) * 2e-4
     near = docs[best].astype(np.float32) + noise
     docs[:300] = (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float16)
     path = save_npy_atomic(tmp_path / "near.npy", docs)
-    ours = exact_topk(query, [np.load(path, mmap_mode="r")], 50)
-    assert_same_topk(ours, brute_force_topk(query, docs, 50))
+    ours = exact_topk(queries, [np.load(path, mmap_mode="r")], 50, chunk_rows=1000)
+    assert_same_topk(ours, brute_force_topk(queries, docs, 50))
     assert set(ours.rows[0]) <= set(range(300)) | {best}
+
+
+def test_low_precision_error_bounds_hold_for_this_torch_build():
+    """The margins the exact re-scoring relies on hold, including for scores near 1 (row = query)."""
+    import torch
+
+    from synthlib.retrieval.search import APPROX_ERROR
+
+    rng = np.random.default_rng(9)
+    docs = unit_rows(rng, 3000, dim=384)
+    queries = unit_rows(rng, 8, dim=384, dtype=np.float32)
+    docs[:8] = queries.astype(np.float16)  # scores close to 1
+    docs[8:16] = np.abs(docs[8:16])  # all-positive rows and queries: no cancellation to hide errors
+    queries[4:] = np.abs(queries[4:])
+    exact = queries @ docs.astype(np.float32).T
+    bf16 = (torch.from_numpy(queries).bfloat16() @ torch.from_numpy(docs).bfloat16().T).float().numpy()
+    fp16 = torch.mv(torch.from_numpy(docs), torch.from_numpy(queries[0]).half()).float().numpy()
+    assert np.abs(bf16 - exact).max() < APPROX_ERROR["bf16"] / 2
+    assert np.abs(fp16 - exact[0]).max() < APPROX_ERROR["fp16"] / 2
