@@ -8,10 +8,12 @@ float32 products of the exact fp16 values with the float32 queries, equal to a N
 force up to summation order (about 1e-7), so results match it except where two scores tie at
 that precision. Two ways get there:
 
-* CUDA, and small shards: each chunk is upcast to float32 and multiplied with the queries.
-* CPU (the common case): a low-precision pass (fp16 matrix-vector for one query, which reads the
-  store once at memory speed; bf16 matrix products for a batch) collects every row that could
-  be in the top-k given a proven bound on its error, and only those rows are scored in float32.
+* CUDA, small shards, and batches on CPUs without bf16 hardware: each chunk is upcast to
+  float32 and multiplied with the queries.
+* CPU: a low-precision pass (fp16 matrix-vector for one query, which reads the store once at
+  memory speed; bf16 matrix products for a batch where the CPU has bf16 hardware, otherwise the
+  float32 path) collects every row that could be in the top-k given a proven bound on its error,
+  and only those rows are scored in float32.
 
 CRAFT's two-stage mode keeps, per shard, the top ``top_percent`` % of rows for each query and then
 takes the global top-k of the survivors: identical to the exact search whenever the per-shard cut
@@ -68,7 +70,7 @@ def shard_topk(queries, shard, k: int, start: int = 0, device: str = "cpu",
     device = resolve_device(device)
     q = _queries_tensor(queries, device)
     n = int(shard.shape[0])
-    if device == "cpu" and n > 4 * k:
+    if device == "cpu" and n > 4 * k and (q.shape[0] == 1 or _native_bf16()):
         return _rescored_topk(q, shard, k, start, chunk_rows)
     chunk = chunk_rows or DEFAULT_CHUNK_ROWS.get(device.split(":")[0], 16_384)
     best_scores = best_rows = None
@@ -257,6 +259,18 @@ def _rescored_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK
         out_scores[query, :len(order)] = exact[query, mine[order]]
         out_rows[query, :len(order)] = rows[mine[order]] + start
     return TopK(scores=out_scores, rows=out_rows)
+
+
+def _native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX); else fp32 products are faster.
+
+    On CPUs without it (e.g. Cascade Lake) oneDNN emulates bf16 and a batch gains nothing from the
+    low-precision pass, so batches there take the plain float32 path.
+    """
+    import torch
+
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(check() for check in checks if check is not None)
 
 
 def _raw_rows(shard, begin: int, end: int):

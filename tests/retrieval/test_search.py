@@ -152,8 +152,17 @@ def test_low_precision_pass_stays_exact_through_near_ties(tmp_path, n_queries):
     near = docs[best].astype(np.float32) + noise
     docs[:300] = (near / np.linalg.norm(near, axis=1, keepdims=True)).astype(np.float16)
     path = save_npy_atomic(tmp_path / "near.npy", docs)
-    ours = exact_topk(queries, [np.load(path, mmap_mode="r")], 50, chunk_rows=1000)
-    assert_same_topk(ours, brute_force_topk(queries, docs, 50))
+    import torch
+
+    from synthlib.retrieval.search import _rescored_topk
+
+    shard = np.load(path, mmap_mode="r")
+    reference = brute_force_topk(queries, docs, 50)
+    # the low-precision pass itself (batches use it only on CPUs with bf16 hardware) and the public entry
+    direct = _rescored_topk(torch.from_numpy(queries), shard, 50, 0, chunk_rows=1000)
+    assert_same_topk(direct, reference)
+    ours = exact_topk(queries, [shard], 50, chunk_rows=1000)
+    assert_same_topk(ours, reference)
     assert set(ours.rows[0]) <= set(range(300)) | {best}
 
 
