@@ -68,6 +68,17 @@ def store_path(recipe: StoreRecipe, root: Path | None = None) -> Path:
     return (root or cache_root()) / f"store-{recipe.key()}"
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the document's id, its similarity, global row, title and text."""
+
+    id: str
+    score: float
+    row: int
+    title: str
+    text: str
+
+
 @dataclass
 class ShardInfo:
     """A finished shard: its index, first global row and row count."""
@@ -118,6 +129,19 @@ class CorpusStore:
     def starts(self) -> list[int]:
         """First global row of each shard."""
         return [s.start for s in self.shards]
+
+    def search(self, queries, k: int, top_percent: float | None = None, device: str = "cpu") -> list[list[Hit]]:
+        """Top-k documents per query (exact, or CRAFT's two-stage with ``top_percent``): ids, scores, texts."""
+        import numpy as np
+
+        from synthlib.retrieval.search import search
+
+        top = search(np.atleast_2d(np.asarray(queries, np.float32)), self.shard_embeddings(), k,
+                     top_percent=top_percent, starts=self.starts(), device=device)
+        docs = self.documents(top.rows.ravel())
+        hits = [Hit(id=d.id, score=float(score), row=int(row), title=d.title, text=d.text)
+                for d, score, row in zip(docs, top.scores.ravel(), top.rows.ravel(), strict=True)]
+        return [hits[i * top.k:(i + 1) * top.k] for i in range(top.rows.shape[0])]
 
     def documents(self, rows) -> list[Document]:
         """The documents at global ``rows`` (any order; repeated rows allowed)."""

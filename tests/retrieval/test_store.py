@@ -64,6 +64,11 @@ def test_store_round_trip_with_ids_offsets_and_memmapped_shards(tmp_path, source
     np.testing.assert_array_equal(ours.rows, brute_force_topk(queries, vectors, 5).rows)
     with pytest.raises(IndexError):
         store.documents([30])
+    hits = store.search(queries, 5)  # ids, scores and texts in one call
+    assert [[h.row for h in per_query] for per_query in hits] == ours.rows.tolist()
+    assert hits[1][0].text == expected[ours.rows[1, 0]].text and hits[1][0].id == expected[ours.rows[1, 0]].id
+    assert hits[0][0].score == pytest.approx(float(ours.scores[0, 0]))
+    assert len(store.search(queries[0], 3, top_percent=50)[0]) == 3
 
 
 def test_a_second_build_of_the_same_recipe_embeds_nothing(tmp_path, sources):
