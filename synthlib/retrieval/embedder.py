@@ -72,11 +72,18 @@ class Embedder:
 @functools.lru_cache(maxsize=4)
 def load_embedder(reference: str = "minilm", max_seq_length: int = 256, device: str | None = None,
                   batch_size: int = 32) -> Embedder:
-    """Load (once per process) the encoder named by ``reference``, truncating at ``max_seq_length`` tokens."""
+    """Load (once per process) the encoder named by ``reference``, truncating at ``max_seq_length`` tokens.
+
+    ``device`` defaults to the GPU when one is visible, else the CPU.
+    """
     if max_seq_length < 8:
         raise ConfigError(f"max_seq_length must be >= 8 tokens, got {max_seq_length}")
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(model_location(reference), device=device or "cpu")
+    if device is None:
+        import torch
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = SentenceTransformer(model_location(reference), device=device)
     model.max_seq_length = max_seq_length
     return Embedder(reference=reference, model=model, max_seq_length=max_seq_length, batch_size=batch_size)
