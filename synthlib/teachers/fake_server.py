@@ -108,6 +108,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256  # the default 5 makes bursts of connections wait for a SYN retry (1 s)
     daemon_threads = True
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients that vanish (killed, timed out) are part of the tests, not errors
+
 
 def _completion(body: dict[str, Any]) -> dict[str, Any]:
     text = answer_text(body)
@@ -129,7 +132,11 @@ def _handler(server: FaultyServer):
 
         def do_POST(self) -> None:  # noqa: N802 - the stdlib's naming
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+            if len(raw) < length or not raw:  # the client vanished mid-request (killed): nothing to answer
+                self.close_connection = True
+                return
+            body = json.loads(raw)
             with server._lock:
                 server.headers_seen.append(dict(self.headers))
             if self.path not in ("/v1/chat/completions", "/v1/completions"):
@@ -139,9 +146,9 @@ def _handler(server: FaultyServer):
             fault = server.pick_fault()
             payload = json.dumps(_completion(body)).encode()
             if fault is None:
-                self._send(200, payload)
-                with server._lock:
+                with server._lock:  # counted before sending, so a client never sees an uncounted reply
                     server.served[request_id(body)] += 1
+                self._send(200, payload)
             else:
                 self._fault(fault, payload)
 
