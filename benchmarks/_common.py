@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-from typing import Callable
+from collections.abc import Callable
 
 
 def hardware_line() -> str:

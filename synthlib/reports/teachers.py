@@ -139,7 +139,7 @@ def _parse(config, requests, generations, label, rates, rejections, examples) ->
         fmt = FORMATS[fmt_name]
         report = ParseReport()
         shown = 0
-        for request, generation in zip(requests, generations):
+        for request, generation in zip(requests, generations, strict=False):
             if request.metadata["format"] != fmt_name:
                 continue
             parsed = safe_parse(fmt.parse, generation.text)

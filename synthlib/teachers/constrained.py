@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from synthlib.tasks.formats import Segment, get_format
 from synthlib.teachers.base import Generation, Request, derive_seed
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from synthlib.teachers.hf import HFTeacher
 
 
-def generate_constrained(teacher: "HFTeacher", requests: Sequence[Request]) -> list[Generation]:
+def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> list[Generation]:
     """Answer requests that share one constraint and one ``SamplingParams``, format guaranteed."""
     if teacher.seq2seq:
         raise ValueError("constrained decoding needs a causal LM; drop constraint= for seq2seq teachers")
@@ -49,7 +50,7 @@ def generate_constrained(teacher: "HFTeacher", requests: Sequence[Request]) -> l
             hold = segment.text[len(stripped):]
             written = [w + stripped for w in written]
             continue
-        contexts = [p + w for p, w in zip(prompts, written)]
+        contexts = [p + w for p, w in zip(prompts, written, strict=False)]
         seeds = [derive_seed(r.effective_seed(), index) for r in requests]
         if segment.kind == "choice":
             pieces, used = _choose(teacher, contexts, segment, hold, requests[0], seeds)
@@ -58,12 +59,12 @@ def generate_constrained(teacher: "HFTeacher", requests: Sequence[Request]) -> l
         if segment.item is not None:
             for row, piece in enumerate(pieces):
                 items[row].append(piece.strip().lower())
-        written = [w + piece for w, piece in zip(written, pieces)]
-        tokens = [t + u for t, u in zip(tokens, used)]
+        written = [w + piece for w, piece in zip(written, pieces, strict=False)]
+        tokens = [t + u for t, u in zip(tokens, used, strict=False)]
         hold = ""
     prompt_tokens = [len(teacher.tokenizer(p)["input_ids"]) for p in prompts]
     return [Generation(text=w, prompt_tokens=p, completion_tokens=t, finish_reason="stop",
-                       metadata={"constrained": fmt.name}) for w, p, t in zip(written, prompt_tokens, tokens)]
+                       metadata={"constrained": fmt.name}) for w, p, t in zip(written, prompt_tokens, tokens, strict=False)]
 
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
@@ -82,7 +83,7 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     for attempt in range(RETRIES + 1):
         subs = [Request(prompt=contexts[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
         outputs = teacher.generate_batch([contexts[r] for r in todo], subs, allowed_tokens=allowed)
-        for row, output in zip(todo, outputs):
+        for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
             used[row] += output.completion_tokens

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
 
@@ -76,7 +77,7 @@ class HFTeacher(Teacher):
                 outputs = generate_constrained(self, group)
             else:
                 outputs = self.generate_batch([self.render(r) for r in group], group)
-            for i, generation in zip(batch, outputs):
+            for i, generation in zip(batch, outputs, strict=False):
                 results[i] = generation
                 if on_result:
                     on_result(i, generation)

@@ -9,7 +9,8 @@ Constraints (``Request.constraint``) are ignored here: use the hf backend for co
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, Teacher, TeacherSignature
 
@@ -56,11 +57,11 @@ class VLLMTeacher(Teacher):
 
     @staticmethod
     def _collect(positions, outputs, results, on_result) -> None:
-        for i, output in zip(positions, outputs):
+        for i, output in zip(positions, outputs, strict=False):
             choice = output.outputs[0]
             logprobs = None
             if choice.logprobs:
-                logprobs = [float(step[token].logprob) for step, token in zip(choice.logprobs, choice.token_ids)]
+                logprobs = [float(step[token].logprob) for step, token in zip(choice.logprobs, choice.token_ids, strict=False)]
             results[i] = Generation(text=choice.text, prompt_tokens=len(output.prompt_token_ids or []),
                                     completion_tokens=len(choice.token_ids),
                                     finish_reason=choice.finish_reason or "stop", logprobs=logprobs)

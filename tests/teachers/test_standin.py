@@ -5,8 +5,7 @@ import dataclasses
 import pytest
 
 from synthlib.tasks.formats import FORMATS
-from synthlib.teachers.standin.corpus import (SOURCES, build_examples, evaluated_texts, normalise, split_rows,
-                                              clean_rows)
+from synthlib.teachers.standin.corpus import SOURCES, build_examples, clean_rows, evaluated_texts, normalise, split_rows
 from synthlib.teachers.standin.recipe import RECIPES
 
 

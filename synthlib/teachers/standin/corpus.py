@@ -29,8 +29,9 @@ from __future__ import annotations
 import functools
 import random
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from synthlib.tasks.formats import FORMATS
 
