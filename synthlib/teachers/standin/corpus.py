@@ -27,6 +27,8 @@ part (:data:`PROBE_SHARE`): probes give notebooks inputs the stand-in never saw.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -59,9 +61,47 @@ def normalise(text: str) -> str:
     return " ".join(str(text).lower().split())
 
 
+class _Hashed(frozenset):
+    """A set of sha1 digests of normalised texts; ``text in it`` hashes the (normalised) text first."""
+
+    def __contains__(self, text: object) -> bool:
+        return frozenset.__contains__(self, _digest(str(text)))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=1)
 def evaluated_texts() -> frozenset[str]:
-    """Every text field of every split any notebook evaluates on (all non-train splits), normalised."""
+    """Every text field of every split any notebook evaluates on (all non-train splits), normalised.
+
+    Reading them all takes a while, so the digests are kept in ``$SYNTHLIB_CACHE_DIR/standin/``
+    under the hash of the mirror's ``MANIFEST.sha256`` (a changed mirror is read again).
+    """
+    from synthlib.data.mirror import MANIFEST, data_dir
+    from synthlib.teachers.cache import default_cache_dir
+
+    root = data_dir()
+    stamp = _digest((root / MANIFEST).read_text() + _catalog_key()) if root and (root / MANIFEST).is_file() else None
+    path = default_cache_dir() / "standin" / f"evaluated-{stamp}.txt" if stamp else None
+    if path is not None and path.is_file():
+        return _Hashed(path.read_text().split())
+    digests = _Hashed(_digest(t) for t in _read_evaluated())
+    if path is not None:
+        from synthlib.runs.atomic import write_text
+
+        write_text(path, "\n".join(sorted(digests)))
+    return digests
+
+
+def _catalog_key() -> str:
+    from synthlib.data.catalog import DATASETS
+
+    return json.dumps({name: spec.parts() for name, spec in DATASETS.items()}, sort_keys=True, default=str)
+
+
+def _read_evaluated() -> set[str]:
     from synthlib.data import load_dataset
     from synthlib.data.catalog import DATASETS
 
@@ -74,7 +114,7 @@ def evaluated_texts() -> frozenset[str]:
             for column, feature in dataset.features.items():
                 if getattr(feature, "dtype", None) == "string":
                     texts.update(normalise(v) for v in dataset[column] if v and len(str(v)) > 15)
-    return frozenset(texts)
+    return texts
 
 
 def words(text: str, limit: int) -> str:
