@@ -4,7 +4,10 @@ For a request with ``constraint=<format name>`` (``synthlib.tasks.formats``) the
 format's segments. Literal segments (tags, JSON punctuation) are appended as they are; a ``text``
 field is generated until one of its stop strings; a ``number`` field may only use digit tokens; a
 ``choice`` field is sampled among its options by their sequence log-probability under the model
-(temperature applies; temperature 0 takes the most likely). The model therefore decides every
+(temperature applies; temperature 0 takes the most likely). Text fields may only use tokens that
+decode to readable text, and may not stop (stop strings, EOS) before they hold the format's minimum
+number of words; an empty or repeated field is drawn again (``RETRIES``).
+The model therefore decides every
 word of content while the format cannot break, which is what lets a small stand-in feed the
 pipelines parseable data. Rows of a batch advance segment by segment together.
 
@@ -21,9 +24,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from synthlib.tasks.formats import Segment, get_format
+from synthlib.tasks.formats import _GARBLED, Segment, get_format
 from synthlib.teachers.base import Generation, Request, derive_seed
 
 RETRIES = 3
@@ -55,7 +58,8 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         if segment.kind == "choice":
             pieces, used = _choose(teacher, contexts, segment, hold, requests[0], seeds)
         else:
-            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items)
+            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items,
+                                 fmt.min_words.get(segment.name, 1 if segment.item is not None else 0))
         if segment.item is not None:
             for row, piece in enumerate(pieces):
                 items[row].append(piece.strip().lower())
@@ -68,7 +72,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
 
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
-          items: list[list[str]]) -> tuple[list[str], list[int]]:
+          items: list[list[str]], min_words: int = 0) -> tuple[list[str], list[int]]:
     """Generate a text or number field until a stop string (numbers: digit tokens only).
 
     A row whose field came out empty, or (list items) repeats an earlier item, is drawn again
@@ -77,12 +81,16 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
-    allowed = _digit_tokens(teacher) if segment.kind == "number" else None
+    if segment.kind == "number":
+        allowed, ban = _digit_tokens(teacher), (1, _stop_tokens(teacher, ("\n",)))
+    else:  # readable text, at least min_words words long
+        allowed = _clean_tokens(teacher)
+        ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
     pieces, used = [""] * len(contexts), [0] * len(contexts)
     todo = list(range(len(contexts)))
     for attempt in range(RETRIES + 1):
         subs = [Request(prompt=contexts[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
-        outputs = teacher.generate_batch([contexts[r] for r in todo], subs, allowed_tokens=allowed)
+        outputs = teacher.generate_batch([contexts[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban)
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
@@ -142,6 +150,43 @@ def _option_logprobs(teacher, contexts: list[str], options: list[str]):
     lengths = [[end - start for start, end in spans[r * len(options):(r + 1) * len(options)]]
                for r in range(len(contexts))]
     return scores, lengths
+
+
+def _vocabulary(teacher) -> list[str]:
+    cached = getattr(teacher, "_decoded_vocab", None)
+    if cached is None:
+        cached = [teacher.tokenizer.decode([i]) for i in range(len(teacher.tokenizer))]
+        teacher._decoded_vocab = cached
+    return cached
+
+
+def _mask(teacher, keep) -> Any:
+    import torch
+
+    size = max(len(teacher.tokenizer), teacher.model.config.vocab_size)
+    mask = torch.zeros(size, dtype=torch.bool)
+    for token_id, text in enumerate(_vocabulary(teacher)):
+        mask[token_id] = keep(text)
+    return mask
+
+
+def _stop_tokens(teacher, stops: tuple[str, ...]):
+    """Bool mask: tokens containing a stop string, plus EOS (banned while a field is too short)."""
+    cache = teacher.__dict__.setdefault("_stop_masks", {})
+    if stops not in cache:
+        mask = _mask(teacher, lambda text: any(stop in text for stop in stops))
+        mask[teacher.tokenizer.eos_token_id] = True
+        cache[stops] = mask
+    return cache[stops]
+
+
+def _clean_tokens(teacher):
+    """Bool mask: tokens that decode to readable text (no broken UTF-8, no control characters)."""
+    if getattr(teacher, "_clean_mask", None) is None:
+        mask = _mask(teacher, lambda text: not _GARBLED.search(text))
+        mask[teacher.tokenizer.eos_token_id] = True
+        teacher._clean_mask = mask
+    return teacher._clean_mask
 
 
 def _digit_tokens(teacher):

@@ -95,12 +95,13 @@ class HFTeacher(Teacher):
             batches += [ordered[s:s + self.batch_size] for s in range(0, len(ordered), self.batch_size)]
         return batches
 
-    def generate_batch(self, prompts: list[str], requests: Sequence[Request],
-                       allowed_tokens: Any = None) -> list[Generation]:
+    def generate_batch(self, prompts: list[str], requests: Sequence[Request], allowed_tokens: Any = None,
+                       ban_until: tuple[int, Any] | None = None) -> list[Generation]:
         """One padded forward pass of ``generate`` for prompts sharing one ``SamplingParams``.
 
-        ``allowed_tokens`` (a bool tensor over the vocabulary) restricts every step, for
-        constrained decoding.
+        For constrained decoding: ``allowed_tokens`` (a bool tensor over the vocabulary) restricts
+        every step; ``ban_until=(k, banned)`` forbids the ``banned`` tokens (stops, EOS) during
+        new text until it holds ``k`` words, a minimum length.
         """
         import torch
         from transformers import LogitsProcessorList
@@ -115,6 +116,9 @@ class HFTeacher(Teacher):
         processors = LogitsProcessorList()
         if allowed_tokens is not None:
             processors.append(AllowedTokens(allowed_tokens.to(self.device)))
+        if ban_until is not None and not self.seq2seq:
+            processors.append(MinWords(encoded["input_ids"].shape[1], ban_until[0], ban_until[1].to(self.device),
+                                       self.tokenizer))
         if not sampling.greedy:
             processors.append(PerRowSampler([r.effective_seed() for r in requests], sampling))
         kwargs: dict[str, Any] = dict(max_new_tokens=sampling.max_new_tokens, do_sample=False, num_beams=1,
@@ -189,6 +193,29 @@ class AllowedTokens:
     def __call__(self, input_ids, scores):
         allowed = self.allowed[: scores.shape[-1]]
         return scores.masked_fill(~allowed, -math.inf)
+
+
+class MinWords:
+    """Logits processor: a row may not use the ``banned`` tokens (stops, EOS) before its new text
+    holds ``words`` words."""
+
+    def __init__(self, prompt_width: int, words: int, banned, tokenizer):
+        self.prompt_width, self.words, self.banned, self.tokenizer = prompt_width, words, banned, tokenizer
+
+    def __call__(self, input_ids, scores):
+        new = input_ids[:, self.prompt_width:]
+        short = [len(self.tokenizer.decode(row, skip_special_tokens=True).split()) < self.words for row in new]
+        if any(short):
+            rows = torch_bool(short, scores.device)[:, None]
+            scores = scores.masked_fill(rows & self.banned[None, : scores.shape[-1]], -math.inf)
+        return scores
+
+
+def torch_bool(values: list[bool], device):
+    """A bool tensor on ``device``."""
+    import torch
+
+    return torch.tensor(values, dtype=torch.bool, device=device)
 
 
 def _top_p(scores, top_p: float):
