@@ -2,8 +2,8 @@
 
 Requests are grouped by sampling parameters, sorted by prompt length (so a batch pads little),
 and run ``batch_size`` at a time, left-padded for causal models. Chat ``messages`` go through the
-tokenizer's chat template when it has one. Stop strings end generation (transformers'
-``StopStringCriteria``) and are cut from the text.
+tokenizer's chat template when it has one. Stop strings end a row's generation as soon as its new
+text contains one (:class:`StopOnStrings`) and are cut from the text.
 
 Reproducible sampling, per request: instead of ``do_sample=True`` (one global RNG shared by the
 whole batch, so a sample would depend on its batch-mates), :class:`PerRowSampler` adds Gumbel noise
@@ -127,7 +127,10 @@ class HFTeacher(Teacher):
                                       eos_token_id=self.tokenizer.eos_token_id, temperature=None, top_p=None,
                                       top_k=None)
         if sampling.stop:
-            kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+            from transformers import StoppingCriteriaList
+
+            width = 1 if self.seq2seq else encoded["input_ids"].shape[1]
+            kwargs["stopping_criteria"] = StoppingCriteriaList([StopOnStrings(width, sampling.stop, self.tokenizer)])
         with torch.inference_mode():
             output = self.model.generate(**encoded, **kwargs)
         new_tokens = output.sequences if self.seq2seq else output.sequences[:, encoded["input_ids"].shape[1]:]
@@ -193,6 +196,21 @@ class AllowedTokens:
     def __call__(self, input_ids, scores):
         allowed = self.allowed[: scores.shape[-1]]
         return scores.masked_fill(~allowed, -math.inf)
+
+
+class StopOnStrings:
+    """Stopping criterion: a row is done once its NEW text contains a stop string.
+
+    (transformers' own ``stop_strings`` also matches across the prompt boundary, which the
+    OpenAI semantics we follow do not.)
+    """
+
+    def __init__(self, prompt_width: int, stops: tuple[str, ...], tokenizer):
+        self.prompt_width, self.stops, self.tokenizer = prompt_width, stops, tokenizer
+
+    def __call__(self, input_ids, scores, **kwargs):
+        texts = self.tokenizer.batch_decode(input_ids[:, self.prompt_width:], skip_special_tokens=True)
+        return torch_bool([any(stop in text for stop in self.stops) for text in texts], input_ids.device)
 
 
 class MinWords:
