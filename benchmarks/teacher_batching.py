@@ -29,6 +29,7 @@ def build_teacher(layers: int, width: int, batch_size: int):
     tokenizer = builtin_tokenizer()
     torch.manual_seed(0)
     config = GPT2Config(vocab_size=len(tokenizer), n_positions=512, n_embd=width, n_layer=layers, n_head=4,
+                        bos_token_id=tokenizer.bos_token_id,
                         eos_token_id=len(tokenizer) + 1)  # an id never sampled: every row runs to max_new_tokens
     return HFTeacher(GPT2LMHeadModel(config), tokenizer, name="bench-gpt2", batch_size=batch_size)
 
