@@ -44,6 +44,12 @@ def median_time(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> 
     return statistics.median(times)
 
 
+def median_of(repeats: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    """Median and all values of ``repeats`` calls of ``measure`` (which returns its own figure)."""
+    values = [measure() for _ in range(repeats)]
+    return statistics.median(values), values
+
+
 def ratio_line(name: str, value: float, ours: str, anchor: str, goal: str) -> str:
     """The closing line every benchmark prints (format in DESIGN.md section 6)."""
     return f"ratio {name} = {value:.2f} ({ours} vs {anchor}, goal {goal})"
