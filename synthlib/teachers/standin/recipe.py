@@ -41,12 +41,12 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
-    # smoke profile: a few minutes on 2 CPU cores (about ten measured on a busy shared machine)
+    # smoke profile: measured 14 min on a 2-core machine shared with other heavy jobs
     "stand-in-tiny": Recipe("stand-in-tiny", vocab_size=1024, n_layer=2, n_embd=128, n_head=4, context=320,
                             per_format=300, max_words=40, steps=200, batch_size=16, learning_rate=3e-3,
                             warmup_steps=20),
-    # cpu profile: more data, steps and vocabulary than the tiny one (about 25 minutes measured on a
-    # 2-core machine shared with other heavy jobs; a larger model did not fit that budget)
+    # cpu profile: more data, steps and vocabulary than the tiny one (measured 17 min on a 2-core
+    # machine shared with other heavy jobs; a larger model did not fit that budget)
     "stand-in": Recipe("stand-in", vocab_size=2048, n_layer=2, n_embd=128, n_head=4, context=320,
                        per_format=600, max_words=50, steps=350, batch_size=16, learning_rate=2e-3,
                        warmup_steps=30),
