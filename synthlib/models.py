@@ -5,7 +5,8 @@ A model reference is one of:
 * an alias from :data:`MODEL_ALIASES` (offline models the project ships or builds itself),
 * a Hugging Face hub id ``org/name`` (loaded from the hub on machines with internet),
 * a local directory (``/path``, ``./path`` or ``~/path``) holding a transformers checkpoint,
-* an OpenAI-compatible endpoint ``openai:<model>@<base-url>`` (OpenAI, vLLM, Ollama, TGI).
+* an OpenAI-compatible endpoint ``openai:<model>@<base-url>`` (OpenAI, vLLM, Ollama, TGI),
+* ``vllm:<hub id or path>``: the same model run in-process by vLLM (teachers only; GPU extra).
 
 Checking a name never loads anything, so a typo fails in milliseconds.
 """
@@ -32,7 +33,7 @@ _ENDPOINT = re.compile(r"^openai:[^@\s]+@https?://\S+$")
 
 
 def model_kind(name: str) -> str:
-    """Classify a model reference: ``alias``, ``path``, ``endpoint`` or ``hub``; raise if none fits."""
+    """Classify a model reference: ``alias``, ``path``, ``endpoint``, ``vllm`` or ``hub``; raise if none fits."""
     if name in MODEL_ALIASES:
         return "alias"
     if name.startswith(("/", "./", "../", "~")):
@@ -44,6 +45,11 @@ def model_kind(name: str) -> str:
             raise ConfigError(f"bad endpoint '{name}'; write it as openai:<model>@<base-url>, "
                               "e.g. openai:gpt-4o-mini@https://api.openai.com/v1")
         return "endpoint"
+    if name.startswith("vllm:"):
+        target = name[len("vllm:"):]
+        if not (_HUB_ID.match(target) or target.startswith(("/", "./", "../", "~"))):
+            raise ConfigError(f"bad vLLM reference '{name}'; write it as vllm:<hub id or local path>")
+        return "vllm"
     if _HUB_ID.match(name):
         return "hub"
     raise ConfigError(

@@ -1,0 +1,260 @@
+"""The ``hf`` backend: any local transformers causal or seq2seq model, batched.
+
+Requests are grouped by sampling parameters, sorted by prompt length (so a batch pads little),
+and run ``batch_size`` at a time, left-padded for causal models. Chat ``messages`` go through the
+tokenizer's chat template when it has one. Stop strings end generation (transformers'
+``StopStringCriteria``) and are cut from the text.
+
+Reproducible sampling, per request: instead of ``do_sample=True`` (one global RNG shared by the
+whole batch, so a sample would depend on its batch-mates), :class:`PerRowSampler` adds Gumbel noise
+drawn from a ``torch.Generator`` seeded by the request's ``(seed, sample_index)`` to the
+temperature-, top-k- and top-p-processed logits, and greedy decoding takes the arg-max: the
+Gumbel-max trick, an exact sample from the same distribution. Row i's t-th token depends only on
+row i's generator, so a request returns the same text alone, in any batch, at any batch size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
+
+
+class HFTeacher(Teacher):
+    """A transformers model as a teacher.
+
+    ``model`` is a hub id, a local path, or an already loaded model (then pass ``tokenizer`` and
+    ``name``). ``batch_size`` and ``device`` are runtime settings and never enter the signature.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any = None, name: str | None = None, batch_size: int = 16,
+                 device: str | None = None, dtype: str = "float32", revision: str | None = None,
+                 adapter: str | None = None, stand_in: bool = False, weight_hash: str | None = None):
+        import torch
+
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.batch_size = batch_size
+        if isinstance(model, (str, Path)):
+            name = name or str(model)
+            model, tokenizer = _load(str(model), tokenizer, dtype, revision, adapter)
+        if tokenizer is None or name is None:
+            raise ValueError("a loaded model needs tokenizer= and name= as well")
+        self.model = model.to(self.device).eval()
+        self.tokenizer = _prepare_tokenizer(tokenizer, self.model.config.is_encoder_decoder)
+        self.seq2seq = bool(self.model.config.is_encoder_decoder)
+        self._signature = TeacherSignature(
+            backend="hf", model=name, revision=revision or weight_hash or _fingerprint(name, self.model),
+            dtype=dtype, adapter=adapter or "", stand_in=stand_in)
+
+    @property
+    def signature(self) -> TeacherSignature:
+        """Backend ``hf``, the model id or path, revision or weight hash, dtype and adapter."""
+        return self._signature
+
+    # -- prompts ------------------------------------------------------------------------------
+    def render(self, request: Request) -> str:
+        """The text the model sees: the chat template for messages (when the model has one)."""
+        if request.messages is None:
+            return request.prompt or ""
+        messages = list(request.messages)
+        if getattr(self.tokenizer, "chat_template", None):
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        lines = [f"{m['role']}: {m['content']}" for m in messages]
+        return "\n".join(lines) + "\nassistant:"
+
+    # -- generation ---------------------------------------------------------------------------
+    def _generate(self, requests: Sequence[Request], on_result: ResultCallback | None) -> list[Generation]:
+        results: list[Generation | None] = [None] * len(requests)
+        for batch in self.plan(requests):
+            group = [requests[i] for i in batch]
+            if group[0].constraint:
+                from synthlib.teachers.constrained import generate_constrained
+
+                outputs = generate_constrained(self, group)
+            else:
+                outputs = self.generate_batch([self.render(r) for r in group], group)
+            for i, generation in zip(batch, outputs):
+                results[i] = generation
+                if on_result:
+                    on_result(i, generation)
+        return results  # type: ignore[return-value]
+
+    def plan(self, requests: Sequence[Request]) -> list[list[int]]:
+        """Batches of request positions: same sampling and constraint, similar prompt length."""
+        groups: dict[tuple, list[int]] = {}
+        for i, request in enumerate(requests):
+            groups.setdefault((request.sampling, request.constraint), []).append(i)
+        batches = []
+        for positions in groups.values():
+            lengths = {i: len(self.render(requests[i])) for i in positions}
+            ordered = sorted(positions, key=lambda i: -lengths[i])  # longest first: memory peaks early
+            batches += [ordered[s:s + self.batch_size] for s in range(0, len(ordered), self.batch_size)]
+        return batches
+
+    def generate_batch(self, prompts: list[str], requests: Sequence[Request],
+                       allowed_tokens: Any = None) -> list[Generation]:
+        """One padded forward pass of ``generate`` for prompts sharing one ``SamplingParams``.
+
+        ``allowed_tokens`` (a bool tensor over the vocabulary) restricts every step, for
+        constrained decoding.
+        """
+        import torch
+        from transformers import LogitsProcessorList
+
+        sampling = requests[0].sampling
+        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq)
+        encoded = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+        processors = LogitsProcessorList()
+        if allowed_tokens is not None:
+            processors.append(AllowedTokens(allowed_tokens.to(self.device)))
+        if not sampling.greedy:
+            processors.append(PerRowSampler([r.effective_seed() for r in requests], sampling))
+        kwargs: dict[str, Any] = dict(max_new_tokens=sampling.max_new_tokens, do_sample=False, num_beams=1,
+                                      logits_processor=processors, return_dict_in_generate=True,
+                                      output_logits=sampling.logprobs, pad_token_id=self.tokenizer.pad_token_id,
+                                      eos_token_id=self.tokenizer.eos_token_id, temperature=None, top_p=None,
+                                      top_k=None)
+        if sampling.stop:
+            kwargs.update(stop_strings=list(sampling.stop), tokenizer=self.tokenizer)
+        with torch.inference_mode():
+            output = self.model.generate(**encoded, **kwargs)
+        new_tokens = output.sequences if self.seq2seq else output.sequences[:, encoded["input_ids"].shape[1]:]
+        if self.seq2seq:
+            new_tokens = new_tokens[:, 1:]  # drop the decoder start token
+        prompt_lengths = encoded["attention_mask"].sum(dim=1).tolist()
+        logits = torch.stack(output.logits, dim=1) if sampling.logprobs else None
+        return [self._finish(new_tokens[row], prompt_lengths[row], sampling,
+                             None if logits is None else logits[row]) for row in range(len(prompts))]
+
+    def _finish(self, tokens, prompt_length: int, sampling: SamplingParams, logits) -> Generation:
+        """Trim padding and stop strings; count tokens; attach log-probabilities if asked."""
+        ids = tokens.tolist()
+        eos = self.tokenizer.eos_token_id
+        finish = "length"
+        if eos in ids:
+            ids, finish = ids[:ids.index(eos)], "stop"
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        cut = min((text.find(s) for s in sampling.stop if s in text), default=-1)
+        if cut >= 0:
+            text, finish = text[:cut], "stop"
+        logprobs = None
+        if logits is not None:
+            import torch
+
+            steps = logits[:len(ids)].float()
+            chosen = torch.log_softmax(steps, dim=-1).gather(1, tokens[:len(ids), None].to(steps.device))
+            logprobs = [float(x) for x in chosen.squeeze(1).tolist()]
+        return Generation(text=text, prompt_tokens=int(prompt_length), completion_tokens=len(ids),
+                          finish_reason=finish, logprobs=logprobs)
+
+
+class PerRowSampler:
+    """Logits processor: temperature, top-k, top-p, then per-row Gumbel noise (see module doc)."""
+
+    def __init__(self, seeds: list[int], sampling: SamplingParams):
+        import torch
+
+        self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.sampling = sampling
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        s = self.sampling
+        scores = scores.float() / s.temperature
+        if s.top_k and s.top_k < scores.shape[-1]:
+            kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
+            scores = scores.masked_fill(scores < kth, -math.inf)
+        if s.top_p < 1.0:
+            scores = _top_p(scores, s.top_p)
+        uniform = torch.stack([torch.rand(scores.shape[-1], generator=g) for g in self.generators])
+        gumbel = -torch.log(-torch.log(uniform.clamp(1e-20, 1 - 1e-7)))
+        return scores + gumbel.to(scores.device)
+
+
+class AllowedTokens:
+    """Logits processor that masks every token outside ``allowed`` (a bool vector or per-row matrix)."""
+
+    def __init__(self, allowed):
+        self.allowed = allowed
+
+    def __call__(self, input_ids, scores):
+        allowed = self.allowed[: scores.shape[-1]]
+        return scores.masked_fill(~allowed, -math.inf)
+
+
+def _top_p(scores, top_p: float):
+    import torch
+
+    ordered, index = torch.sort(scores, descending=True, dim=-1)
+    cumulative = torch.softmax(ordered, dim=-1).cumsum(dim=-1)
+    drop = cumulative - torch.softmax(ordered, dim=-1) >= top_p  # keep the token that crosses top_p
+    return scores.masked_fill(drop.scatter(1, index, drop), -math.inf)
+
+
+def _prepare_tokenizer(tokenizer, seq2seq: bool):
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "right" if seq2seq else "left"  # causal models continue from the right edge
+    return tokenizer
+
+
+def _load(name: str, tokenizer: Any, dtype: str, revision: str | None, adapter: str | None):
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    config = AutoConfig.from_pretrained(name, revision=revision)
+    cls = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModelForCausalLM
+    model = cls.from_pretrained(name, revision=revision, dtype=getattr(torch, dtype))
+    if adapter:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter)
+    return model, tokenizer or AutoTokenizer.from_pretrained(name, revision=revision)
+
+
+def _fingerprint(name: str, model) -> str:
+    """A weight hash: the hub commit when known, else sha256 over the weight files' head, tail and size."""
+    commit = getattr(model.config, "_commit_hash", None)
+    if commit:
+        return commit
+    folder = Path(name).expanduser()
+    files = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) if folder.is_dir() else []
+    digest = hashlib.sha256()
+    if files:
+        for path in files:  # head + tail + size: fast on multi-GB checkpoints, changes when weights change
+            size = path.stat().st_size
+            with path.open("rb") as handle:
+                digest.update(handle.read(1 << 20))
+                handle.seek(max(0, size - (1 << 20)))
+                digest.update(handle.read(1 << 20) + str(size).encode())
+    else:  # an in-memory model: hash the tensors themselves
+        for key, tensor in sorted(model.state_dict().items()):
+            digest.update(key.encode() + tensor.detach().cpu().float().numpy().tobytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def tiny_random_teacher(name: str = "tiny-random-gpt2", seed: int = 0, **runtime: Any) -> HFTeacher:
+    """A randomly initialised 2-layer GPT-2 or T5 with a small BPE tokenizer: tests and benchmarks only."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration
+
+    from synthlib.teachers.tokenizer import builtin_tokenizer
+
+    tokenizer = builtin_tokenizer()
+    torch.manual_seed(seed)
+    vocab = len(tokenizer)
+    if name == "tiny-random-gpt2":
+        model = GPT2LMHeadModel(GPT2Config(vocab_size=vocab, n_positions=512, n_embd=64, n_layer=2, n_head=2,
+                                           bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id))
+    elif name == "tiny-random-t5":
+        model = T5ForConditionalGeneration(T5Config(
+            vocab_size=vocab, d_model=64, d_ff=128, d_kv=16, num_layers=2, num_heads=2,
+            pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+            decoder_start_token_id=tokenizer.pad_token_id))
+    else:
+        raise ValueError(f"'{name}' is not a tiny random generator; use tiny-random-gpt2 or tiny-random-t5")
+    return HFTeacher(model, tokenizer, name=name, stand_in=True, **runtime)
