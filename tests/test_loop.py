@@ -1,0 +1,126 @@
+"""The student-in-the-loop with a scripted teacher and a deterministic bag-of-words student."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from synthlib.loop import AllSelector, FeedbackLoop, MisclassifiedSelector
+from synthlib.methods.s3.scripted import scripted_s3_teacher
+from synthlib.methods.s3.synthesis import ExtrapolationPrompts, Sampling, part_parser
+from synthlib.methods.s3.tasks import spec
+from synthlib.teachers.base import request_key
+
+SEED = [("a great film with superb acting", 1), ("great fun and a moving score", 1), ("superb and moving", 1),
+        ("an awful film with wooden acting", 0), ("awful and dull", 0), ("a dull script and awful pacing", 0)]
+PROBE = [("great acting", 1), ("awful acting", 0), ("a charming delightful story", 1),
+         ("a tedious boring story", 0), ("not great at all, a tedious mess", 0), ("superb", 1),
+         ("delightful and charming from start to end", 1), ("boring tedious and silly", 0),
+         ("a lovely charming cast", 1), ("a silly boring plot", 0)]
+
+
+class BagOfWordsLearner:
+    """Logistic regression on word counts: a real, deterministic, fast student."""
+
+    def __init__(self, fail_on_fit: int | None = None):
+        self.fits, self.fail_on_fit = 0, fail_on_fit
+
+    def fit(self, rows):
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.fits += 1
+        if self.fail_on_fit == self.fits:
+            raise RuntimeError("killed inside this round")
+        self.vectorizer = CountVectorizer().fit([r["text"] for r in rows])
+        self.model = LogisticRegression(C=10.0).fit(self.vectorizer.transform([r["text"] for r in rows]),
+                                                    [r["label"] for r in rows])
+
+    def predict(self, rows):
+        return [int(p) for p in self.model.predict(self.vectorizer.transform([r["text"] for r in rows]))]
+
+    def correct(self, row, prediction):
+        return int(prediction) == int(row["label"])
+
+    def score(self, rows, predictions):
+        return {"accuracy": sum(self.correct(r, p) for r, p in zip(rows, predictions)) / len(rows)}
+
+
+def _rows(pairs, prefix):
+    return [{"id": f"{prefix}-{i}", "text": text, "label": label} for i, (text, label) in enumerate(pairs)]
+
+
+def _loop(directory, learner=None, selector=None, teacher=None):
+    task = spec("imdb")
+    teacher = teacher or scripted_s3_teacher()
+    return FeedbackLoop(teacher, learner or BagOfWordsLearner(), selector or MisclassifiedSelector(),
+                        ExtrapolationPrompts(task, Sampling(), seed=0), part_parser(task, plain=False),
+                        _rows(PROBE, "probe"), directory), teacher
+
+
+def test_two_rounds_extrapolate_exactly_the_misclassified_probe_rows(tmp_path):
+    loop, teacher = _loop(tmp_path)
+    result = loop.run(_rows(SEED, "seed"), rounds=2)
+    probe = {r["id"]: r for r in _rows(PROBE, "probe")}
+    n1 = len(result.rows_of_round(1))
+    calls_by_round = {1: teacher.calls[:n1], 2: teacher.calls[n1:]}  # the teacher saw round 1, then round 2
+    for k in (1, 2):
+        # an independent student trained on everything before round k gives the errors to expect
+        check = BagOfWordsLearner()
+        check.fit([r for r in result.rows if r["round"] < k])
+        predictions = check.predict(list(probe.values()))
+        expected = {pid for pid, p in zip(probe, predictions) if p != probe[pid]["label"]}
+        made = result.rows_of_round(k)
+        calls = {c.metadata["parent_id"]: c for c in calls_by_round[k]}
+        assert expected, f"round {k} should have errors to extrapolate"
+        assert len(expected) < len(probe), f"round {k}: some probe rows must be right (and left alone)"
+        assert {r["parent_id"] for r in made} == expected
+        assert len(made) == len(expected)  # one sample per error, none for the correct rows
+        for row in made:
+            parent = probe[row["parent_id"]]
+            assert row["label"] == parent["label"]  # the gold label, not the student's prediction
+            assert row["round"] == k and row["teacher"] == "stand-in-scripted"
+            assert row["request_key"] == request_key(teacher.signature, calls[row["parent_id"]])
+            assert row["text"] != parent["text"]
+        summary = json.loads((tmp_path / "rounds" / f"round_{k}.json").read_text())
+        assert set(summary["selected_ids"]) == expected
+        assert summary["parse"]["kept"] == len(expected)
+    assert json.loads((tmp_path / "state.json").read_text())["finished_round"] == 2
+
+
+def test_a_loop_killed_in_round_two_resumes_there(tmp_path):
+    reference, _ = _loop(tmp_path / "whole")
+    expected = reference.run(_rows(SEED, "seed"), rounds=2)
+
+    broken, _ = _loop(tmp_path / "resumed", learner=BagOfWordsLearner(fail_on_fit=2))
+    with pytest.raises(RuntimeError, match="killed"):
+        broken.run(_rows(SEED, "seed"), rounds=2)
+    state = json.loads((tmp_path / "resumed" / "state.json").read_text())
+    assert state["finished_round"] == 1
+    assert not (tmp_path / "resumed" / "rounds" / "round_2.jsonl").exists()
+
+    resumed, teacher = _loop(tmp_path / "resumed")
+    result = resumed.run(_rows(SEED, "seed"), rounds=2)
+    assert result.resumed_from == 1
+    assert {c.metadata["parent_id"] for c in teacher.calls} == {r["parent_id"] for r in result.rows_of_round(2)}
+    assert len(teacher.calls) == len(result.rows_of_round(2))  # round 1 was not asked again
+    assert [r["text"] for r in result.rows] == [r["text"] for r in expected.rows]
+
+
+def test_resume_refuses_a_different_probe_set(tmp_path):
+    loop, _ = _loop(tmp_path)
+    loop.run(_rows(SEED, "seed"), rounds=1)
+    other = FeedbackLoop(scripted_s3_teacher(), BagOfWordsLearner(), MisclassifiedSelector(),
+                         ExtrapolationPrompts(spec("imdb"), Sampling()), part_parser(spec("imdb"), plain=False),
+                         _rows(PROBE[:5], "probe"), tmp_path)
+    with pytest.raises(ValueError, match="probe set differs"):
+        other.run(_rows(SEED, "seed"), rounds=2)
+
+
+def test_goldgen_selector_extrapolates_the_probe_set_within_a_budget(tmp_path):
+    loop, teacher = _loop(tmp_path, selector=AllSelector(budgets=[4, 3], seed=1))
+    result = loop.run(_rows(SEED, "seed"), rounds=2)
+    assert [len(result.rows_of_round(k)) for k in (1, 2)] == [4, 3]
+    everything, _ = _loop(tmp_path / "all", selector=AllSelector())
+    assert len(everything.run(_rows(SEED, "seed"), rounds=1).rows_of_round(1)) == len(PROBE)
