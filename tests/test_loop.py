@@ -7,6 +7,7 @@ import json
 import pytest
 
 from synthlib.loop import AllSelector, FeedbackLoop, MisclassifiedSelector
+from synthlib.methods.s3.learners import BagOfWordsLearner as _BagOfWords
 from synthlib.methods.s3.scripted import scripted_s3_teacher
 from synthlib.methods.s3.synthesis import ExtrapolationPrompts, Sampling, part_parser
 from synthlib.methods.s3.tasks import spec
@@ -20,31 +21,9 @@ PROBE = [("great acting", 1), ("awful acting", 0), ("a charming delightful story
          ("a lovely charming cast", 1), ("a silly boring plot", 0)]
 
 
-class BagOfWordsLearner:
-    """Logistic regression on word counts: a real, deterministic, fast student."""
-
-    def __init__(self, fail_on_fit: int | None = None):
-        self.fits, self.fail_on_fit = 0, fail_on_fit
-
-    def fit(self, rows):
-        from sklearn.feature_extraction.text import CountVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        self.fits += 1
-        if self.fail_on_fit == self.fits:
-            raise RuntimeError("killed inside this round")
-        self.vectorizer = CountVectorizer().fit([r["text"] for r in rows])
-        self.model = LogisticRegression(C=10.0).fit(self.vectorizer.transform([r["text"] for r in rows]),
-                                                    [r["label"] for r in rows])
-
-    def predict(self, rows):
-        return [int(p) for p in self.model.predict(self.vectorizer.transform([r["text"] for r in rows]))]
-
-    def correct(self, row, prediction):
-        return int(prediction) == int(row["label"])
-
-    def score(self, rows, predictions):
-        return {"accuracy": sum(self.correct(r, p) for r, p in zip(rows, predictions)) / len(rows)}
+def BagOfWordsLearner(fail_on_fit=None):  # noqa: N802 - reads like the class it builds
+    """The deterministic bag-of-words student on IMDb-style rows."""
+    return _BagOfWords(spec("imdb"), fail_on_fit)
 
 
 def _rows(pairs, prefix):

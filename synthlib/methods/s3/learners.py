@@ -123,6 +123,36 @@ class QALearner(ClassifierLearner):
         return {k: float(v) for k, v in scores.items()}
 
 
+class BagOfWordsLearner:
+    """Logistic regression on word counts: a deterministic student that fits in milliseconds (tests)."""
+
+    def __init__(self, task: TaskSpec, fail_on_fit: int | None = None):
+        self.task, self.fits, self.fail_on_fit, self.last_fit = task, 0, fail_on_fit, {}
+
+    def _texts(self, rows: list[dict]) -> list[str]:
+        return [" ".join(str(r[c]) for c in self.task.inputs) for r in rows]
+
+    def fit(self, rows: list[dict]) -> None:
+        """Fit a fresh vectorizer and model; raises on the ``fail_on_fit``-th call (crash tests)."""
+        from sklearn.feature_extraction.text import CountVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.fits += 1
+        if self.fail_on_fit == self.fits:
+            raise RuntimeError(f"killed inside fit number {self.fits}")
+        self.vectorizer = CountVectorizer().fit(self._texts(rows))
+        self.model = LogisticRegression(C=10.0, max_iter=500).fit(self.vectorizer.transform(self._texts(rows)),
+                                                                  [int(r["label"]) for r in rows])
+        self.last_fit = {"rows": len(rows)}
+
+    def predict(self, rows: list[dict]) -> list[int]:
+        """Predicted label ids."""
+        return [int(p) for p in self.model.predict(self.vectorizer.transform(self._texts(rows)))]
+
+    correct = staticmethod(ClassifierLearner.correct)
+    score = ClassifierLearner.score
+
+
 def make_learner(task: TaskSpec, settings: StudentSettings) -> ClassifierLearner:
     """The learner kind the task needs."""
     return ClassifierLearner(task, settings) if task.is_classification else QALearner(task, settings)

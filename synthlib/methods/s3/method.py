@@ -68,10 +68,19 @@ def make_seed(data: TaskData, teacher: Teacher, n: int, config: Any, rationales:
     return [{**row, "origin": "seed"} for row in rows]
 
 
+#: builds the student side for a task: (task, config) -> a Learner (tests plug in a fast one)
+LearnerFactory = Callable[[TaskSpec, Any], Any]
+
+
+def default_learner(task: TaskSpec, config: Any):
+    """A fresh HF student of the configured reference (classifier, or seq2seq for QA)."""
+    return make_learner(task, _student(config, task))
+
+
 def run_loop(data: TaskData, teacher: Teacher, seed_rows: list[dict], config: Any, directory: Path,
-             selector: Any, progress: Callable[[str], None]) -> LoopResult:
+             selector: Any, progress: Callable[[str], None], learner: LearnerFactory = default_learner) -> LoopResult:
     """The error-extrapolation loop (S3 with MisclassifiedSelector, GoldGen with AllSelector)."""
-    learner = make_learner(data.task, _student(config, data.task))
+    learner = learner(data.task, config)
     builder = synthesis.ExtrapolationPrompts(data.task, _sampling(config), seed=config.seed,
                                              samples_per_error=config.samples_per_error)
     loop = FeedbackLoop(teacher, learner, selector, builder, synthesis.part_parser(data.task, plain=False),
@@ -80,14 +89,16 @@ def run_loop(data: TaskData, teacher: Teacher, seed_rows: list[dict], config: An
 
 
 def synthesize_task(task_name: str, config: Any, teacher: Teacher, directory: Path,
-                    progress: Callable[[str], None] = print, methods: tuple[str, ...] | None = None) -> TaskData:
+                    progress: Callable[[str], None] = print, methods: tuple[str, ...] | None = None,
+                    learner: LearnerFactory = default_learner) -> TaskData:
     """Make every training set of the comparison for one task (no final training yet)."""
     task = spec(task_name)
     probe, test = gold_splits(task_name, config.probe_rows, config.test_rows, config.seed)
     data = TaskData(task, probe, test)
     methods = methods or tuple(config.methods)
     seed_rows = make_seed(data, teacher, config.seed_size, config)
-    s3 = run_loop(data, teacher, seed_rows, config, directory / task_name / "s3", MisclassifiedSelector(), progress)
+    s3 = run_loop(data, teacher, seed_rows, config, directory / task_name / "s3", MisclassifiedSelector(), progress,
+                  learner)
     data.loops["s3"], data.sets["s3"] = s3, s3.rows
     size = len(s3.rows)
     if "without_ees" in methods:
@@ -97,24 +108,25 @@ def synthesize_task(task_name: str, config: Any, teacher: Teacher, directory: Pa
     if "goldgen" in methods:
         budgets = [max(1, summary["errors"]) for summary in s3.rounds]  # S3's error count per round
         goldgen = run_loop(data, teacher, seed_rows, config, directory / task_name / "goldgen",
-                           AllSelector(budgets=budgets, seed=config.seed), progress)
+                           AllSelector(budgets=budgets, seed=config.seed), progress, learner)
         data.loops["goldgen"], data.sets["goldgen"] = goldgen, goldgen.rows
     if "gold" in methods:
         data.sets["gold"] = [{**row, "round": 0, "origin": "gold"} for row in probe]
     return data
 
 
-def train_and_score(data: TaskData, config: Any, progress: Callable[[str], None] = print) -> list[dict]:
+def train_and_score(data: TaskData, config: Any, progress: Callable[[str], None] = print,
+                    learner_factory: LearnerFactory = default_learner) -> list[dict]:
     """A fresh student per training set, scored on the test rows."""
     rows = []
     for method, train_rows in data.sets.items():
         progress(f"{data.task.name} / {method}: final student on {len(train_rows)} rows")
-        learner = make_learner(data.task, _student(config, data.task))
+        learner = learner_factory(data.task, config)
         learner.fit(train_rows)
         scores = learner.score(data.test, learner.predict(data.test))
         rows.append({"task": data.task.name, "method": method, "train_rows": len(train_rows),
                      "synthetic_rows": 0 if method == "gold" else len(train_rows), "test_rows": len(data.test),
-                     **_percent(scores), "train_seconds": learner.last_fit.get("train_seconds")})
+                     **_percent(scores), "train_seconds": getattr(learner, "last_fit", {}).get("train_seconds")})
     return rows
 
 
