@@ -30,13 +30,14 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from synthlib.runs import atomic
 from synthlib.teachers.base import Request, Teacher, request_key
-from synthlib.teachers.parsing import ParseReport, Parsed, safe_parse
+from synthlib.teachers.parsing import Parsed, ParseReport, safe_parse
 
 STATE_FILE = "state.json"
 ROUNDS_DIR = "rounds"
@@ -72,7 +73,7 @@ class Evaluation:
     @property
     def errors(self) -> list[dict]:
         """Probe rows the student got wrong, in probe order."""
-        return [row for row, ok in zip(self.probe, self.correct) if not ok]
+        return [row for row, ok in zip(self.probe, self.correct, strict=True) if not ok]
 
 
 class Selector(Protocol):
@@ -181,7 +182,7 @@ class FeedbackLoop:
         """Train a fresh student on ``rows`` and mark its probe predictions right or wrong."""
         self.learner.fit(rows)
         predictions = self.learner.predict(self.probe)
-        correct = [bool(self.learner.correct(row, p)) for row, p in zip(self.probe, predictions)]
+        correct = [bool(self.learner.correct(row, p)) for row, p in zip(self.probe, predictions, strict=True)]
         return Evaluation(round_index, self.probe, predictions, correct, self.learner.score(self.probe, predictions))
 
     # -- one round -----------------------------------------------------------------------------
@@ -196,8 +197,8 @@ class FeedbackLoop:
         new_rows, report = self._parse(k, requests, [g.text for g in generations])
         self.progress(f"round {k}: kept {report.kept} of {report.total} teacher outputs")
         summary = {"round": k, "train_rows": len(rows), "probe_scores": evaluation.scores,
-                   "probe_predictions": {row["id"]: _plain(p) for row, p in zip(self.probe, evaluation.predictions)},
-                   "probe_correct": {row["id"]: ok for row, ok in zip(self.probe, evaluation.correct)},
+                   "probe_predictions": {row["id"]: _plain(p) for row, p in zip(self.probe, evaluation.predictions, strict=True)},
+                   "probe_correct": {row["id"]: ok for row, ok in zip(self.probe, evaluation.correct, strict=True)},
                    "errors": len(evaluation.errors), "selected_ids": [row["id"] for row in parents],
                    "selector": self.selector.name, "requests": len(requests), "parse": report.to_dict()}
         return new_rows, summary
@@ -205,7 +206,7 @@ class FeedbackLoop:
     def _parse(self, k: int, requests: list[Request], texts: list[str]) -> tuple[list[dict], ParseReport]:
         signature = self.teacher.signature
         report, rows = ParseReport(), []
-        for index, (request, text) in enumerate(zip(requests, texts)):
+        for index, (request, text) in enumerate(zip(requests, texts, strict=True)):
             parsed = safe_parse(lambda t, r=request: self.parser(t, r), text)
             report.add(parsed)
             if not parsed.ok:

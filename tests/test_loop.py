@@ -49,7 +49,7 @@ def test_two_rounds_extrapolate_exactly_the_misclassified_probe_rows(tmp_path):
         check = BagOfWordsLearner()
         check.fit([r for r in result.rows if r["round"] < k])
         predictions = check.predict(list(probe.values()))
-        expected = {pid for pid, p in zip(probe, predictions) if p != probe[pid]["label"]}
+        expected = {pid for pid, p in zip(probe, predictions, strict=True) if p != probe[pid]["label"]}
         made = result.rows_of_round(k)
         calls = {c.metadata["parent_id"]: c for c in calls_by_round[k]}
         assert expected, f"round {k} should have errors to extrapolate"

@@ -7,7 +7,7 @@ mistaken for a language model's output. Its outputs are deterministic given the 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, Teacher, TeacherSignature
 

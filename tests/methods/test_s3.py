@@ -9,8 +9,16 @@ from synthlib.methods.s3 import S3Config
 from synthlib.methods.s3.learners import BagOfWordsLearner
 from synthlib.methods.s3.method import TaskData, open_teacher, synthesize_task
 from synthlib.methods.s3.scripted import scripted_s3_teacher
-from synthlib.methods.s3.synthesis import (ExtrapolationPrompts, Sampling, parse_rationales, part_parser,
-                                           rationale_requests, seed_from_contexts, seed_plain, seed_with_rationales)
+from synthlib.methods.s3.synthesis import (
+    ExtrapolationPrompts,
+    Sampling,
+    parse_rationales,
+    part_parser,
+    rationale_requests,
+    seed_from_contexts,
+    seed_plain,
+    seed_with_rationales,
+)
 from synthlib.methods.s3.tasks import spec
 from synthlib.teachers.base import Request
 from synthlib.teachers.parsing import ParseReport, safe_parse
@@ -63,7 +71,7 @@ def test_seed_synthesis_draws_labels_rationales_and_contexts():
     assert len(rows) == 12 and report["parse"]["parse_rate"] == 1.0
     assert {r["label"] for r in rows} == {0, 1}
     sample_calls = [c for c in teacher.calls if c.metadata["s3"]["step"] == "query_rationale"]
-    for call, row in zip(sample_calls, rows):
+    for call, row in zip(sample_calls, rows, strict=True):
         drawn = call.metadata["s3"]["rationales"]
         assert len(drawn) == 2 and set(drawn) <= set(report["rationales"][spec("imdb").label_names[row["label"]]])
         assert all(d in call.prompt for d in drawn)

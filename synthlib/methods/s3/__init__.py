@@ -13,9 +13,10 @@ Submodules: ``tasks`` (splits), ``synthesis`` (requests + parsing), ``learners``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from synthlib.config import BaseConfig, ConfigError, option
 

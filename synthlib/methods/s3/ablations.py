@@ -15,14 +15,13 @@ each notebook has its own section in the profiles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from typing import Any, Callable
+from typing import Any
 
 from synthlib.config import option
 from synthlib.methods.s3 import S3Config, _work_dir
-from synthlib.methods.s3.method import (TaskData, make_seed, open_teacher, run_loop, synthesize_task,
-                                        train_and_score)
+from synthlib.methods.s3.method import TaskData, make_seed, open_teacher, run_loop, synthesize_task, train_and_score
 
 PAPER_TABLE3 = {"s3": {"imdb": 89.00, "qnli": 79.92, "rte": 73.29, "adversarial_qa": 12.50},
                 "without_ees": {"imdb": 86.86, "qnli": 73.70, "rte": 65.71, "adversarial_qa": 8.70}}

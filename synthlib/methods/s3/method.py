@@ -17,9 +17,10 @@ Everything the teacher wrote is kept with its lineage in the run directory
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from synthlib.loop import AllSelector, FeedbackLoop, LoopResult, MisclassifiedSelector
 from synthlib.methods.s3 import synthesis

@@ -18,8 +18,9 @@ keeps CPU runs short) so the comparison is at equal data size.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from synthlib.methods.s3.learners import ClassifierLearner, StudentSettings
 from synthlib.methods.s3.tasks import spec

@@ -24,7 +24,7 @@ from typing import Any
 from synthlib.methods.s3.tasks import TaskSpec
 from synthlib.prompts import s3 as prompts
 from synthlib.teachers.base import Request, SamplingParams, Teacher, request_key
-from synthlib.teachers.parsing import ParseReport, Parsed, parse_tagged, safe_parse
+from synthlib.teachers.parsing import Parsed, ParseReport, parse_tagged, safe_parse
 
 MIN_WORDS = 3
 
@@ -73,7 +73,7 @@ def seed_with_rationales(task: TaskSpec, teacher: Teacher, n: int, k_rationales:
     calls = rationale_requests(task, k_rationales, 1, sampling, seed)
     pools: dict[int, list[str]] = {}
     rationale_report = ParseReport()
-    for request, generation in zip(calls, teacher.generate(calls)):
+    for request, generation in zip(calls, teacher.generate(calls), strict=True):
         parsed = safe_parse(parse_rationales, generation.text)
         rationale_report.add(parsed)
         if parsed.ok:
@@ -243,7 +243,7 @@ def generate_rows(teacher: Teacher, requests: list[Request], parser, origin: str
     """Ask the teacher, parse every answer, and return kept rows (with lineage) and the parse report."""
     report, rows = ParseReport(), []
     signature = teacher.signature
-    for index, (request, generation) in enumerate(zip(requests, teacher.generate(requests))):
+    for index, (request, generation) in enumerate(zip(requests, teacher.generate(requests), strict=True)):
         parsed = safe_parse(lambda t, r=request: parser(t, r), generation.text)
         report.add(parsed)
         if parsed.ok:
