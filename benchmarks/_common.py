@@ -42,3 +42,9 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> t
 def ratio_line(name: str, ratio: float, ours: str, anchor: str, goal: float) -> str:
     """The one closing line every benchmark prints."""
     return f"ratio {name} = {ratio:.2f} ({ours} vs {anchor}, goal >= {goal:g})"
+
+
+def median_of(repeats: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    """Median and all values of ``repeats`` calls of ``measure``."""
+    values = [measure() for _ in range(repeats)]
+    return statistics.median(values), values

@@ -27,12 +27,14 @@ question           softsrv       ``[question] ...``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from synthlib.teachers.parsing import Parsed, extract_json, parse_number, parse_tagged
 
 TAG_STOPS = ("\n", "[")
+_GARBLED = re.compile("[\ufffd\x00-\x08\x0b-\x1f\x7f]")  # broken UTF-8 or control characters
 JSON_STOPS = ('"', "\\", "\n")
 
 
@@ -94,6 +96,9 @@ class OutputFormat:
         parsed = self._parse_json(text) if self.style == "json" else self._parse_tagged(text)
         if not parsed.ok:
             return parsed
+        for name, value in parsed.value.items():
+            if _GARBLED.search(" ".join(map(str, value)) if isinstance(value, list) else str(value)):
+                return Parsed.reject(f"garbled text in [{name}]")
         for name, minimum in self.min_words.items():
             if len(str(parsed.value[name]).split()) < minimum:
                 return Parsed.reject(f"too short [{name}]")

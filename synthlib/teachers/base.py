@@ -14,8 +14,9 @@ import abc
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 #: called by a backend as soon as one request is answered: (position in the input list, generation)
 ResultCallback = Callable[[int, "Generation"], None]
@@ -110,7 +111,7 @@ class Generation:
         return values
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any], cached: bool = False) -> "Generation":
+    def from_dict(cls, values: dict[str, Any], cached: bool = False) -> Generation:
         """Inverse of :meth:`to_dict`."""
         return cls(**values, cached=cached)
 
@@ -164,8 +165,9 @@ class Teacher(abc.ABC):
 
     def close(self) -> None:
         """Release connections or memory; the default does nothing."""
+        return None
 
-    def __enter__(self) -> "Teacher":
+    def __enter__(self) -> Teacher:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,12 +17,19 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
-from synthlib.teachers.base import (Generation, Request, ResultCallback, Teacher, TeacherSignature,
-                                    canonical_json, request_key)
+from synthlib.teachers.base import (
+    Generation,
+    Request,
+    ResultCallback,
+    Teacher,
+    TeacherSignature,
+    canonical_json,
+    request_key,
+)
 
 MODES = ("use", "replay")
 _SCHEMA = """
@@ -117,6 +124,10 @@ class CachedTeacher(Teacher):
     def _fill(self, requests, keys, missing: dict[str, int], results, on_result) -> None:
         """Ask the teacher for the missing requests, storing each answer as it arrives."""
         positions = list(missing.values())
+        waiting: dict[str, list[int]] = {}  # key -> every position in this call that asked for it
+        for i, key in enumerate(keys):
+            if results[i] is None:
+                waiting.setdefault(key, []).append(i)
         bar = _progress_bar(len(requests), sum(g is not None for g in results), self.description, self.progress)
         started = time.perf_counter()
         fresh_tokens = 0
@@ -126,8 +137,8 @@ class CachedTeacher(Teacher):
             key = keys[positions[j]]
             self._store(key, requests[positions[j]], generation)
             fresh_tokens += generation.completion_tokens
-            for i, k in enumerate(keys):
-                if k == key and results[i] is None:
+            for i in waiting.pop(key, []):
+                if results[i] is None:
                     results[i] = generation
                     bar.update(1)
                     if on_result:

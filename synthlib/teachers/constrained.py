@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from synthlib.tasks.formats import Segment, get_format
 from synthlib.teachers.base import Generation, Request, derive_seed
+
+RETRIES = 3
 
 if TYPE_CHECKING:
     from synthlib.teachers.hf import HFTeacher
 
 
-def generate_constrained(teacher: "HFTeacher", requests: Sequence[Request]) -> list[Generation]:
+def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> list[Generation]:
     """Answer requests that share one constraint and one ``SamplingParams``, format guaranteed."""
     if teacher.seq2seq:
         raise ValueError("constrained decoding needs a causal LM; drop constraint= for seq2seq teachers")
@@ -38,38 +41,56 @@ def generate_constrained(teacher: "HFTeacher", requests: Sequence[Request]) -> l
     written = ["" for _ in requests]
     tokens = [0 for _ in requests]
     hold = ""  # whitespace held back from the last literal
+    items: list[list[str]] = [[] for _ in requests]  # items of the list field being written, per row
     for index, segment in enumerate(fmt.segments):
+        if segment.kind != "literal" and segment.item in (None, 0):
+            items = [[] for _ in requests]
         if segment.kind == "literal":
             stripped = segment.text.rstrip(" ")
             hold = segment.text[len(stripped):]
             written = [w + stripped for w in written]
             continue
-        contexts = [p + w for p, w in zip(prompts, written)]
+        contexts = [p + w for p, w in zip(prompts, written, strict=False)]
         seeds = [derive_seed(r.effective_seed(), index) for r in requests]
         if segment.kind == "choice":
             pieces, used = _choose(teacher, contexts, segment, hold, requests[0], seeds)
         else:
-            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds)
-        written = [w + piece for w, piece in zip(written, pieces)]
-        tokens = [t + u for t, u in zip(tokens, used)]
+            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items)
+        if segment.item is not None:
+            for row, piece in enumerate(pieces):
+                items[row].append(piece.strip().lower())
+        written = [w + piece for w, piece in zip(written, pieces, strict=False)]
+        tokens = [t + u for t, u in zip(tokens, used, strict=False)]
         hold = ""
     prompt_tokens = [len(teacher.tokenizer(p)["input_ids"]) for p in prompts]
     return [Generation(text=w, prompt_tokens=p, completion_tokens=t, finish_reason="stop",
-                       metadata={"constrained": fmt.name}) for w, p, t in zip(written, prompt_tokens, tokens)]
+                       metadata={"constrained": fmt.name}) for w, p, t in zip(written, prompt_tokens, tokens, strict=False)]
 
 
-def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds) -> tuple[list[str], list[int]]:
-    """Generate a text or number field until a stop string (numbers: digit tokens only)."""
+def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
+          items: list[list[str]]) -> tuple[list[str], list[int]]:
+    """Generate a text or number field until a stop string (numbers: digit tokens only).
+
+    A row whose field came out empty, or (list items) repeats an earlier item, is drawn again
+    with a derived seed, up to :data:`RETRIES` times: a non-empty, distinct field is part of the
+    constraint. What is still bad after that is left for the parser to reject and count.
+    """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
-    subs = [Request(prompt=c, sampling=sampling, seed=s) for c, s in zip(contexts, seeds)]
     allowed = _digit_tokens(teacher) if segment.kind == "number" else None
-    outputs = teacher.generate_batch(contexts, subs, allowed_tokens=allowed)
-    pieces = []
-    for output in outputs:
-        text = output.text.strip()
-        pieces.append(hold + text if text else "")
-    return pieces, [o.completion_tokens for o in outputs]
+    pieces, used = [""] * len(contexts), [0] * len(contexts)
+    todo = list(range(len(contexts)))
+    for attempt in range(RETRIES + 1):
+        subs = [Request(prompt=contexts[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
+        outputs = teacher.generate_batch([contexts[r] for r in todo], subs, allowed_tokens=allowed)
+        for row, output in zip(todo, outputs, strict=False):
+            text = output.text.strip()
+            pieces[row] = hold + text if text else ""
+            used[row] += output.completion_tokens
+        todo = [r for r in todo if not pieces[r] or pieces[r].strip().lower() in items[r]]
+        if not todo or sampling.greedy:
+            break
+    return pieces, used
 
 
 def _choose(teacher, contexts, segment: Segment, hold: str, request: Request, seeds) -> tuple[list[str], list[int]]:
@@ -95,14 +116,18 @@ def _option_logprobs(teacher, contexts: list[str], options: list[str]):
     """Sum of log-probabilities of each option's tokens after each context: (rows, options)."""
     import torch
 
+    from synthlib.teachers.hf import _max_positions
+
     tok = teacher.tokenizer
+    limit = _max_positions(teacher.model.config) or 10**9
     sequences, spans = [], []
     for context in contexts:
         start = len(tok(context)["input_ids"])
         for option in options:
             ids = tok(context + option)["input_ids"]
-            sequences.append(ids)
-            spans.append((start, len(ids)))
+            cut = max(0, len(ids) - limit)  # too long for the window: drop the prompt's start
+            sequences.append(ids[cut:])
+            spans.append((start - cut, len(ids) - cut))
     width = max(len(ids) for ids in sequences)
     pad = tok.pad_token_id
     input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in sequences], device=teacher.device)

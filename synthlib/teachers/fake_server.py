@@ -74,7 +74,7 @@ class FaultyServer:
         """Valid answers sent (each is one real teacher call)."""
         return sum(self.served.values())
 
-    def start(self) -> "FaultyServer":
+    def start(self) -> FaultyServer:
         """Bind a free port on 127.0.0.1 and serve from a daemon thread."""
         self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -88,7 +88,7 @@ class FaultyServer:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> "FaultyServer":
+    def __enter__(self) -> FaultyServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

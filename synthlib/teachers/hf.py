@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
 
@@ -76,7 +77,7 @@ class HFTeacher(Teacher):
                 outputs = generate_constrained(self, group)
             else:
                 outputs = self.generate_batch([self.render(r) for r in group], group)
-            for i, generation in zip(batch, outputs):
+            for i, generation in zip(batch, outputs, strict=False):
                 results[i] = generation
                 if on_result:
                     on_result(i, generation)
@@ -105,7 +106,11 @@ class HFTeacher(Teacher):
         from transformers import LogitsProcessorList
 
         sampling = requests[0].sampling
-        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq)
+        limit = _max_positions(self.model.config)
+        room = None if limit is None else max(8, limit - (0 if self.seq2seq else sampling.max_new_tokens))
+        # prompts longer than the model's window lose their start, never the end the answer continues
+        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq,
+                                 truncation=room is not None, max_length=room)
         encoded = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
         processors = LogitsProcessorList()
         if allowed_tokens is not None:
@@ -195,7 +200,16 @@ def _top_p(scores, top_p: float):
     return scores.masked_fill(drop.scatter(1, index, drop), -math.inf)
 
 
+def _max_positions(config) -> int | None:
+    for name in ("n_positions", "max_position_embeddings"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
 def _prepare_tokenizer(tokenizer, seq2seq: bool):
+    tokenizer.truncation_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     tokenizer.padding_side = "right" if seq2seq else "left"  # causal models continue from the right edge

@@ -22,7 +22,8 @@ import os
 import random
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, Teacher, TeacherSignature
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Parsed:
     reason: str | None = None
 
     @classmethod
-    def reject(cls, reason: str) -> "Parsed":
+    def reject(cls, reason: str) -> Parsed:
         """A rejection with its reason (short, stable text: it is counted)."""
         return cls(False, None, reason)
 

@@ -1,0 +1,88 @@
+"""The hf backend on tiny random models: batching, seeds, stop strings, chat, seq2seq, constraints."""
+
+import pytest
+
+from synthlib.tasks.formats import FORMATS
+from synthlib.teachers import CachedTeacher, Request, SamplingParams
+from synthlib.teachers.hf import tiny_random_teacher
+
+SAMPLED = SamplingParams(max_new_tokens=10, temperature=1.0, top_p=0.9, top_k=50)
+
+
+@pytest.fixture(scope="module")
+def gpt2():
+    return tiny_random_teacher("tiny-random-gpt2", batch_size=4)
+
+
+def _prompts(n):
+    return [f"The river {'flooded the city ' * (i % 4)}and" for i in range(n)]
+
+
+def test_sampled_outputs_depend_on_seed_and_index_not_on_batch(gpt2):
+    requests = [Request(prompt=p, sampling=SAMPLED, seed=3, sample_index=i) for i, p in enumerate(_prompts(9))]
+    batched = [g.text for g in gpt2.generate(requests)]
+    alone = [gpt2.generate([r])[0].text for r in requests]
+    assert batched == alone  # batch-mates and padding do not change a sample
+    again = [g.text for g in tiny_random_teacher("tiny-random-gpt2", batch_size=2).generate(requests)]
+    assert again == batched  # a fresh model object, another batch size: same samples
+    other_seed = [g.text for g in gpt2.generate([Request(prompt=r.prompt, sampling=SAMPLED, seed=4,
+                                                         sample_index=r.sample_index) for r in requests])]
+    assert other_seed != batched
+    same_prompt = gpt2.generate([Request(prompt="x", sampling=SAMPLED, seed=1, sample_index=k) for k in range(4)])
+    assert len({g.text for g in same_prompt}) > 1  # distinct sample indices draw distinct samples
+
+
+def test_batches_are_length_sorted_and_share_sampling(gpt2):
+    requests = [Request(prompt="a " * n, sampling=SAMPLED) for n in (3, 40, 7, 25, 1, 30)]
+    requests.append(Request(prompt="b", sampling=SamplingParams(max_new_tokens=3, temperature=0)))
+    batches = gpt2.plan(requests)
+    assert batches[0] == [1, 5, 3, 2] and batches[1] == [0, 4] and batches[2] == [6]
+
+
+def test_counts_finish_reasons_logprobs_and_stop_strings(gpt2):
+    greedy = SamplingParams(max_new_tokens=8, temperature=0, logprobs=True)
+    [out] = gpt2.generate([Request(prompt="hello there", sampling=greedy)])
+    assert out.completion_tokens == 8 and out.finish_reason == "length" and len(out.logprobs) == 8
+    assert all(lp <= 0 for lp in out.logprobs) and out.prompt_tokens > 0
+    assert out.metadata["stand_in"] is True  # tiny random models are labelled like stand-ins
+    stop = out.text[3:5]
+    [cut] = gpt2.generate([Request(prompt="hello there", sampling=SamplingParams(max_new_tokens=8, temperature=0,
+                                                                                   stop=(stop,)))])
+    assert stop not in cut.text and out.text.startswith(cut.text) and cut.finish_reason == "stop"
+
+
+def test_chat_messages_are_rendered_without_a_template(gpt2):
+    request = Request(messages=({"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}))
+    assert gpt2.render(request) == "system: be brief\nuser: hi\nassistant:"
+    assert len(gpt2.generate([request])) == 1
+
+
+def test_seq2seq_models_generate_reproducibly():
+    t5 = tiny_random_teacher("tiny-random-t5", batch_size=3)
+    requests = [Request(prompt=p, sampling=SAMPLED, seed=5) for p in _prompts(5)]
+    batched = [g.text for g in t5.generate(requests)]
+    assert batched == [t5.generate([r])[0].text for r in requests]
+    assert t5.signature.backend == "hf" and t5.seq2seq
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_constrained_decoding_always_writes_the_format_skeleton(gpt2, name):
+    fmt = FORMATS[name]
+    requests = [Request(prompt=f"sample {i}", sampling=SAMPLED, seed=i, constraint=name) for i in range(3)]
+    outputs = gpt2.generate(requests)
+    for output in outputs:
+        # the literals are forced whatever the (random) model writes in between
+        literals = [s.text.strip() for s in fmt.segments if s.kind == "literal" and s.text.strip()]
+        position = 0
+        for literal in literals:
+            position = output.text.index(literal, position) + len(literal)
+        assert output.metadata["constrained"] == name
+    assert [g.text for g in gpt2.generate(requests[1:2])] == [outputs[1].text]
+
+
+def test_the_hf_backend_under_the_cache_answers_reruns_from_disk(gpt2, tmp_path):
+    requests = [Request(prompt=p, sampling=SAMPLED, seed=1) for p in _prompts(6)]
+    first = CachedTeacher(gpt2, tmp_path / "c.sqlite", progress=False).generate(requests)
+    rerun = CachedTeacher(gpt2, tmp_path / "c.sqlite", progress=False)
+    assert [g.text for g in rerun.generate(requests)] == [g.text for g in first]
+    assert rerun.stats.hits == 6 and rerun.stats.teacher_seconds == 0

@@ -1,0 +1,76 @@
+"""Structured-output parsing: every bad output is a counted rejection, never an exception."""
+
+from synthlib.tasks.formats import FORMATS, get_format
+from synthlib.teachers.parsing import Parsed, extract_json, parse_all, parse_label, parse_number, parse_tagged
+
+SCHEMA = {"type": "object", "required": ["question", "answer"],
+          "properties": {"question": {"type": "string", "minLength": 1}, "answer": {"enum": ["A.", "B."]}}}
+
+
+def test_json_is_found_inside_chatter_and_fences():
+    text = 'Sure! Here it is:\n```json\n{"question": "Is {this} \\"odd\\"?", "answer": "A."}\n```\nThanks'
+    parsed = extract_json(text, SCHEMA)
+    assert parsed.ok and parsed.value["question"] == 'Is {this} "odd"?'
+
+
+def test_bad_json_becomes_a_reason():
+    assert extract_json("no braces here").reason == "no JSON object"
+    assert extract_json('{"question": "cut off').reason == "invalid JSON"
+    assert extract_json('{"question": "q"}', SCHEMA).reason == "missing key 'answer'"
+    assert extract_json('{"question": "q", "answer": "C."}', SCHEMA).reason == "bad value for 'answer'"
+
+
+def test_tagged_fields_and_numbered_pairs():
+    text = "[summary] The city flooded.\n[q1] Did it flood? [a1] yes\n[Q2] Was it dry?\n[a2] No"
+    parsed = parse_tagged(text, ["summary", "q1", "a1", "q2", "a2"])
+    assert parsed.ok and parsed.value["q2"] == "Was it dry?" and parsed.value["a2"] == "No"
+    assert parse_tagged("[summary] x", ["summary", "keywords"]).reason == "missing [keywords]"
+    assert parse_tagged("[summary] [keywords] a", ["summary", "keywords"]).reason == "empty [summary]"
+    assert parse_tagged("[a1] yes [a1] no", ["a1"]).reason == "repeated [a1]"
+
+
+def test_label_words_respect_word_boundaries_and_ambiguity():
+    labels = ["entailment", "not_entailment"]
+    assert parse_label("Label: not_entailment.", labels).value == "not_entailment"
+    assert parse_label("ENTAILMENT", labels).value == "entailment"
+    assert parse_label("it is positive", ["positive", "negative"], {"great": "positive"}).value == "positive"
+    assert parse_label("great film", ["positive", "negative"], {"great": "positive"}).value == "positive"
+    assert parse_label("nothing here", labels).reason == "no label word"
+    assert parse_number("so 1,200 apples").value == 1200 and parse_number("x").reason == "no number"
+
+
+def test_parse_all_counts_reasons_and_survives_any_input():
+    fmt = get_format("sentiment")
+    outputs = ["[text] a warm and funny film [label] positive", "[text] dull plot [label] meh",
+               "[text] bad [label] negative", "", None, "[label] negative"]
+    values, outcomes, report = parse_all(outputs, fmt.parse)
+    assert len(values) == 1 and report.total == 6 and report.kept == 1
+    assert report.reasons == {"bad label in [label]": 1, "too short [text]": 1, "empty output": 1, "not text": 1,
+                              "missing [text]": 1}
+    assert abs(report.parse_rate - 1 / 6) < 1e-9 and len(outcomes) == 6
+
+
+def test_a_parser_bug_is_a_rejection_not_a_crash():
+    def broken(text):
+        raise ZeroDivisionError
+
+    _, _, report = parse_all(["x"], broken)
+    assert report.reasons == {"parser error: ZeroDivisionError": 1}
+
+
+def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
+    values = {"keywords": ["rain", "river", "city", "flood", "council"], "summary": "The river flooded the city.",
+              "question": "Does the river flood the city every spring?", "answer": "A.", "text": "a warm funny film",
+              "label": "positive", "hypothesis": "a river flooded", **{f"q{k}": "Did the river flood?" for k in
+                                                                       range(1, 6)},
+              **{f"a{k}": "yes" for k in range(1, 6)}}
+    for name, fmt in FORMATS.items():
+        sample = {k: values[k] for k in fmt.fields}
+        if name == "math_qa":
+            sample["answer"] = 12
+        if name == "nli":
+            sample["label"] = "entailment"
+        parsed = fmt.parse(fmt.render(sample))
+        assert parsed.ok, (name, parsed.reason)
+        assert isinstance(fmt.parse(fmt.render(sample)[:12]), Parsed)
+        assert not fmt.parse(fmt.render(sample)[:12]).ok
