@@ -122,13 +122,24 @@ def train_and_score(data: TaskData, config: Any, progress: Callable[[str], None]
     rows = []
     for method, train_rows in data.sets.items():
         progress(f"{data.task.name} / {method}: final student on {len(train_rows)} rows")
+        base = {"task": data.task.name, "method": method, "train_rows": len(train_rows),
+                "synthetic_rows": 0 if method == "gold" else len(train_rows), "test_rows": len(data.test)}
+        if not _trainable(data.task, train_rows):
+            # e.g. a stand-in teacher whose answers never parsed: nothing to train on, nothing to score
+            rows.append({**base, "note": "too few usable samples to train a student"})
+            continue
         learner = learner_factory(data.task, config)
         learner.fit(train_rows)
         scores = learner.score(data.test, learner.predict(data.test))
-        rows.append({"task": data.task.name, "method": method, "train_rows": len(train_rows),
-                     "synthetic_rows": 0 if method == "gold" else len(train_rows), "test_rows": len(data.test),
-                     **_percent(scores), "train_seconds": getattr(learner, "last_fit", {}).get("train_seconds")})
+        rows.append({**base, **_percent(scores), "train_seconds": getattr(learner, "last_fit", {}).get("train_seconds")})
     return rows
+
+
+def _trainable(task: TaskSpec, rows: list[dict]) -> bool:
+    """At least two rows, and for classification at least two labels."""
+    if len(rows) < 2:
+        return False
+    return not task.is_classification or len({int(r["label"]) for r in rows}) >= 2
 
 
 def _zerogen(data: TaskData, teacher: Teacher, n: int, config: Any) -> list[dict]:
@@ -144,7 +155,8 @@ def _top_up(make: Callable[[int], list[dict]], size: int, tries: int = 3) -> lis
         rows = make(n)
         if len(rows) >= size:
             break
-        n = int(n * size / max(1, len(rows))) + 1
+        # ask for the missing share again, at most doubling: a teacher that parses nothing costs 4x, not more
+        n = min(2 * n, int(n * size / max(1, len(rows))) + 1, 4 * size)
     return rows[:size]
 
 

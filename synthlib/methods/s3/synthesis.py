@@ -28,6 +28,11 @@ from synthlib.teachers.parsing import Parsed, ParseReport, parse_tagged, safe_pa
 
 MIN_WORDS = 3
 
+#: output formats (``synthlib.tasks.formats``) whose skeleton backends with constrained decoding (the hf
+#: backend, the stand-in) force for the part a task's teacher writes; API backends ignore the constraint.
+#: The format's own [label] tag, when present, is read past: the requested label is what the sample gets.
+PART_CONSTRAINT = {"imdb": "sentiment", "rte": "nli", "qnli": "question", "adversarial_qa": "question"}
+
 
 @dataclass(frozen=True)
 class Sampling:
@@ -78,23 +83,23 @@ def seed_with_rationales(task: TaskSpec, teacher: Teacher, n: int, k_rationales:
         rationale_report.add(parsed)
         if parsed.ok:
             pools.setdefault(request.metadata["s3"]["label"], []).extend(parsed.value)
-    missing = [task.label_names[y] for y in range(len(task.label_names)) if not pools.get(y)]
-    if missing:
-        raise RuntimeError(f"the teacher gave no usable rationale for labels {missing}; check its outputs "
-                           f"({rationale_report.to_dict()}) or run without rationales")
+    # the paper skips rationales when a task is hard to analyse; a label whose rationales did not parse
+    # falls back to the plain prompt (reported), so a weak teacher degrades instead of stopping the run
+    fallback = [task.label_names[y] for y in range(len(task.label_names)) if not pools.get(y)]
     requests = []
     for i in range(n):
         rng = random.Random(f"{seed}-{i}")
         label = rng.randrange(len(task.label_names))
-        drawn = rng.sample(pools[label], min(k_draw, len(pools[label])))
         words = prompts.LABEL_WORDS[task.name][label]
-        requests.append(Request(prompt=prompts.QUERY_RATIONALE[task.name].format(rationales=", ".join(drawn),
-                                                                                label=words),
-                                sampling=sampling.params(), sample_index=i, seed=seed,
+        drawn = rng.sample(pools[label], min(k_draw, len(pools[label]))) if pools.get(label) else []
+        prompt = (prompts.QUERY_RATIONALE[task.name].format(rationales=", ".join(drawn), label=words) if drawn
+                  else prompts.QUERY_PLAIN[task.name].format(label=words))
+        requests.append(Request(prompt=prompt, sampling=sampling.params(), sample_index=i, seed=seed,
+                                constraint=PART_CONSTRAINT[task.name],
                                 metadata={"s3": {"step": "query_rationale", "task": task.name, "label": label,
                                                  "rationales": drawn}, "fields": {"label": label}}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=False), "seed")
-    return rows, {"rationales": {task.label_names[y]: v for y, v in pools.items()},
+    return rows, {"rationales": {task.label_names[y]: v for y, v in pools.items()}, "plain_fallback": fallback,
                   "rationale_parse": rationale_report.to_dict(), "parse": report.to_dict()}
 
 
@@ -130,7 +135,7 @@ def seed_from_contexts(task: TaskSpec, teacher: Teacher, n: int, pool: list[dict
             fields["label"] = rng.randrange(len(task.label_names))
             values["label"] = prompts.LABEL_WORDS[task.name][fields["label"]]
         requests.append(Request(prompt=prompts.QUERY_CONTEXT[task.name].format(**values), sampling=sampling.params(),
-                                sample_index=i, seed=seed,
+                                sample_index=i, seed=seed, constraint=PART_CONSTRAINT[task.name],
                                 metadata={"s3": {"step": "query_context", "task": task.name, **values,
                                                  "label_id": fields.get("label")}, "fields": fields}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=False), "seed")
@@ -150,7 +155,7 @@ def seed_plain(task: TaskSpec, teacher: Teacher, n: int, sampling: Sampling, see
             fields["label"] = rng.randrange(len(task.label_names))
             values["label"] = prompts.LABEL_WORDS[task.name][fields["label"]]
         requests.append(Request(prompt=prompts.QUERY_PLAIN[task.name].format(**values), sampling=sampling.params(),
-                                sample_index=i, seed=seed,
+                                sample_index=i, seed=seed, constraint="sentiment" if task.name == "imdb" else None,
                                 metadata={"s3": {"step": "plain", "task": task.name, "label_id": fields.get("label")},
                                           "fields": fields}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=True), origin)
@@ -176,6 +181,7 @@ class ExtrapolationPrompts:
             for j in range(self.samples_per_error):
                 requests.append(Request(prompt=prompt, sampling=self.sampling.params(), sample_index=j,
                                         seed=self.seed + 1000 * round_index,
+                                        constraint=PART_CONSTRAINT[self.task.name],
                                         metadata={"parent_id": parent["id"], "fields": fields,
                                                   "s3": {"step": "extrapolate", "task": self.task.name,
                                                          "parent": {k: v for k, v in parent.items()
@@ -215,7 +221,7 @@ def part_parser(task: TaskSpec, plain: bool):
     tags = PLAIN_TAGS[task.name] if plain else {prompts.PART_TAG[task.name]: task.missing_field or "text"}
 
     def parse(text: str, request: Request | None = None) -> Parsed:
-        parsed = parse_tagged(text, list(tags))
+        parsed = parse_tagged(text, list(tags), optional=[t for t in ("label",) if t not in tags])
         if not parsed.ok:
             return parsed
         values = {column: _clean(parsed.value[tag]) for tag, column in tags.items()}
