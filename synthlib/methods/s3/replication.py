@@ -80,9 +80,13 @@ def run_replication(settings: ReplicationSettings, seed: int,
             progress(f"replication: {task} / {name}: training on {len(rows)} rows")
             learner = ClassifierLearner(spec(task), settings.student)
             learner.fit(rows)
-            scores = learner.score(test, learner.predict(test))
+            predictions = learner.predict(test)
+            scores = learner.score(test, predictions)
             results.append({"task": task, "condition": name, "train_rows": len(rows), "test_rows": len(test),
                             "accuracy": 100 * scores["accuracy"], "macro_f1": scores["macro_f1"],
+                            # a student that answers one class everywhere scores the majority share: show both
+                            "majority_class_accuracy": 100 * _majority_share([r["label"] for r in test]),
+                            "top_prediction_share": 100 * _majority_share(predictions),
                             **{k: v for k, v in learner.last_fit.items() if k != "rows"}})
     return results
 
@@ -98,10 +102,18 @@ def beside_paper(results: list[dict[str, Any]]):
         key = paper_of.get(r["condition"])
         paper = PAPER_MINILM.get(r["task"], {}).get(key) if key else None
         rows.append({"task": r["task"], "ours: condition": r["condition"], "ours: train rows": r["train_rows"],
-                     "ours: accuracy": r["accuracy"],
+                     "ours: accuracy": r["accuracy"], "ours: macro-F1": r.get("macro_f1"),
+                     "majority class": r.get("majority_class_accuracy"),
+                     "most common prediction (%)": r.get("top_prediction_share"),
                      "paper (MiniLM): setting": {"s3": "S3 (seed + EES)", "gold": "gold"}.get(key, ""),
                      "paper (MiniLM): accuracy": paper})
     return pd.DataFrame(rows)
+
+
+def _majority_share(values: list) -> float:
+    from collections import Counter
+
+    return Counter(values).most_common(1)[0][1] / len(values) if values else float("nan")
 
 
 def _sample(rows: list[dict], size: int, seed: int) -> list[dict]:
