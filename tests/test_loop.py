@@ -103,3 +103,50 @@ def test_goldgen_selector_extrapolates_the_probe_set_within_a_budget(tmp_path):
     assert [len(result.rows_of_round(k)) for k in (1, 2)] == [4, 3]
     everything, _ = _loop(tmp_path / "all", selector=AllSelector())
     assert len(everything.run(_rows(SEED, "seed"), rounds=1).rows_of_round(1)) == len(PROBE)
+
+
+_CHILD = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+sys.path.insert(0, {tests!r})
+import test_loop as t
+from synthlib.methods.s3.learners import BagOfWordsLearner
+
+class Hanging(BagOfWordsLearner):
+    def fit(self, rows):
+        if self.fits == 1:  # the second fit: round 2 has started
+            Path({marker!r}).write_text("round 2")
+            time.sleep(600)
+        super().fit(rows)
+
+loop, _ = t._loop(Path({directory!r}), learner=Hanging(t.spec("imdb")))
+loop.run(t._rows(t.SEED, "seed"), rounds=2)
+"""
+
+
+def test_a_sigkilled_loop_resumes_at_its_last_finished_round(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    marker, directory = tmp_path / "marker", tmp_path / "loop"
+    script = _CHILD.format(repo=str(Path(__file__).resolve().parents[1]), tests=str(Path(__file__).parent),
+                           marker=str(marker), directory=str(directory))
+    child = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker.exists(), "the child never reached round 2"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert json.loads((directory / "state.json").read_text())["finished_round"] == 1
+    resumed, teacher = _loop(directory)
+    result = resumed.run(_rows(SEED, "seed"), rounds=2)
+    assert result.resumed_from == 1 and len(teacher.calls) == len(result.rows_of_round(2))
+    reference, _ = _loop(tmp_path / "whole")
+    assert [r["text"] for r in result.rows] == [r["text"] for r in reference.run(_rows(SEED, "seed"), 2).rows]
