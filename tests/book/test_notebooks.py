@@ -36,7 +36,7 @@ def test_every_notebook_is_in_the_table_of_contents():
     from synthlib.book.build import book_dir
 
     toc = yaml.safe_load((book_dir() / "_toc.yml").read_text())
-    files = {entry["file"] for entry in toc["chapters"]}
+    files = {entry["file"] for entry in toc.get("chapters", [])}
     for part in toc.get("parts", []):
         files |= {entry["file"] for entry in part["chapters"]}
     assert set(NOTEBOOKS) <= files

@@ -1,0 +1,125 @@
+"""S3: prompts, parsing with counted rejections, baselines at equal budget, the one-parameter teacher."""
+
+from __future__ import annotations
+
+import pytest
+
+from synthlib.config import ConfigError
+from synthlib.methods.s3 import S3Config
+from synthlib.methods.s3.learners import BagOfWordsLearner
+from synthlib.methods.s3.method import TaskData, open_teacher, synthesize_task
+from synthlib.methods.s3.scripted import scripted_s3_teacher
+from synthlib.methods.s3.synthesis import (
+    ExtrapolationPrompts,
+    Sampling,
+    parse_rationales,
+    part_parser,
+    rationale_requests,
+    seed_from_contexts,
+    seed_plain,
+    seed_with_rationales,
+)
+from synthlib.methods.s3.tasks import spec
+from synthlib.teachers.base import Request
+from synthlib.teachers.parsing import ParseReport, safe_parse
+
+
+def test_prompts_follow_the_structure_of_table_1():
+    imdb, rte, qa = spec("imdb"), spec("rte"), spec("adversarial_qa")
+    requests = rationale_requests(imdb, k=7, calls=1, sampling=Sampling(), seed=0)
+    assert [r.metadata["s3"]["label"] for r in requests] == [0, 1]
+    assert "7 different reasons" in requests[1].prompt and "positive impression" in requests[1].prompt
+    parent = {"id": "p1", "text1": "The cat sat on the mat.", "text2": "A dog sat.", "label": 1}
+    (request,) = ExtrapolationPrompts(rte, Sampling()).build([parent], round_index=1)
+    assert request.prompt.startswith("The cat sat on the mat.\nBased on the description above")
+    assert '"A dog sat." is definitely wrong' in request.prompt  # RTE label words: correct / wrong
+    assert request.metadata["parent_id"] == "p1" and request.metadata["fields"] == {"text1": parent["text1"], "label": 1}
+    review = {"id": "r", "text": "Dull and long.", "label": 0}
+    (single,) = ExtrapolationPrompts(imdb, Sampling()).build([review], 2)
+    assert "Here is a negative movie review:\nDull and long." in single.prompt and single.seed == 2000
+    qa_parent = {"id": "q", "context": "Paris is in France.", "question": "Where is Paris?", "answer": "France"}
+    (qa_request,) = ExtrapolationPrompts(qa, Sampling()).build([qa_parent], 1)
+    assert '"France" is the answer to: Where is Paris?' in qa_request.prompt
+    assert qa_request.metadata["fields"]["answers"] == ["France"]
+
+
+def test_parsing_counts_each_rejection_reason():
+    parse = part_parser(spec("rte"), plain=False)
+    parent_request = Request(prompt="x", metadata={"s3": {"parent": {"text2": "The man is asleep now."}}})
+    outcomes = [safe_parse(lambda t: parse(t, parent_request), text) for text in (
+        "[hypothesis] The man is awake and walking.", "no tag at all", "[hypothesis] Too short",
+        "[hypothesis] The man is asleep now.", "", "[hypothesis]  ")]
+    report = ParseReport()
+    for outcome in outcomes:
+        report.add(outcome)
+    assert outcomes[0].value == {"text2": "The man is awake and walking."}
+    assert report.kept == 1 and report.reasons == {"missing [hypothesis]": 1, "too short [text2]": 1,
+                                                   "copied the example": 1, "empty output": 1,
+                                                   "empty [hypothesis]": 1}
+    qa = part_parser(spec("adversarial_qa"), plain=True)
+    assert qa("[context] Oslo is cold in winter. [question] What is cold in winter? [answer] Lima").reason == \
+        "answer not in context"
+    assert parse_rationales("1. great acting\n2) a sharp script\n- great acting\nnot a list item").value == \
+        ["great acting", "a sharp script"]
+    assert parse_rationales("I like movies.").reason == "no rationale list"
+
+
+def test_seed_synthesis_draws_labels_rationales_and_contexts():
+    teacher = scripted_s3_teacher()
+    rows, report = seed_with_rationales(spec("imdb"), teacher, n=12, k_rationales=6, k_draw=2, sampling=Sampling(),
+                                        seed=3)
+    assert len(rows) == 12 and report["parse"]["parse_rate"] == 1.0
+    assert {r["label"] for r in rows} == {0, 1}
+    sample_calls = [c for c in teacher.calls if c.metadata["s3"]["step"] == "query_rationale"]
+    for call, row in zip(sample_calls, rows, strict=True):
+        drawn = call.metadata["s3"]["rationales"]
+        assert len(drawn) == 2 and set(drawn) <= set(report["rationales"][spec("imdb").label_names[row["label"]]])
+        assert all(d in call.prompt for d in drawn)
+    more, _ = seed_with_rationales(spec("imdb"), scripted_s3_teacher(), 20, 6, 2, Sampling(), 3)
+    assert [r["text"] for r in more[:12]] == [r["text"] for r in rows]  # a larger seed extends a smaller one
+    pool = [{"text1": "The museum in Oslo opened in 1902 after a long debate."}]
+    pairs, _ = seed_from_contexts(spec("rte"), scripted_s3_teacher(), 6, pool, Sampling(), 0)
+    assert all(r["text1"] == pool[0]["text1"] and r["label"] in (0, 1) and r["text2"] for r in pairs)
+
+
+def test_baselines_get_the_same_budget(use_mirror, tmp_path):
+    config = S3Config(profile="smoke", teacher="stand-in-scripted", tasks=["rte"], seed_size=30, probe_rows=40,
+                      test_rows=20, k_rationales=6, replication=False)
+    data = synthesize_task("rte", config, scripted_s3_teacher(), tmp_path, progress=lambda m: None,
+                           learner=lambda task, cfg: BagOfWordsLearner(task))
+    s3 = data.loops["s3"]
+    size = len(data.sets["s3"])
+    assert size > config.seed_size  # the rounds added data
+    assert len(data.sets["without_ees"]) == len(data.sets["zerogen"]) == size
+    goldgen = data.loops["goldgen"]
+    for k in (1, 2):
+        assert len(goldgen.rows_of_round(k)) == max(1, s3.rounds[k - 1]["errors"])  # GoldGen: S3's budget per round
+    assert len(data.sets["gold"]) == 40
+    assert all(r["origin"] == "zerogen" for r in data.sets["zerogen"])
+    assert {r["label"] for r in data.sets["zerogen"]} == {0, 1}
+
+
+def test_the_teacher_is_one_parameter(tmp_path, monkeypatch):
+    from synthlib.teachers.fake_server import FaultyServer
+
+    assert open_teacher("stand-in-scripted").signature.backend == "scripted"
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path))
+    with FaultyServer() as server:
+        config = S3Config(profile="smoke", teacher=f"openai:fake-model@{server.base_url}")
+        teacher = open_teacher(config.teacher, cache_path=tmp_path / "cache.sqlite")
+        rows, report = seed_plain(spec("imdb"), teacher, 4, Sampling(), seed=0)
+        assert server.calls == 4 and teacher.signature.backend == "openai"
+        # the fake server echoes the prompt's last 24 characters ("...[text] <the review>"), not a review:
+        # every answer is a counted rejection
+        assert rows == [] and report["parse"]["reasons"] == {"too short [text]": 4}
+    with pytest.raises(ConfigError, match="teacher"):
+        S3Config(profile="smoke", teacher="not a model")
+
+
+def test_config_rejects_unknown_tasks_and_methods():
+    with pytest.raises(ConfigError, match="unknown task 'sst5'"):
+        S3Config(profile="smoke", tasks=["sst5"])
+    with pytest.raises(ConfigError, match="must include 's3'"):
+        S3Config(profile="smoke", methods=["zerogen"])
+    assert TaskData(spec("qnli"), [], []).sets == {}
