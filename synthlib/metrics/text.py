@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -45,24 +44,23 @@ def lexical_diversity(texts: Iterable[str]) -> float:
     return len(set(words)) / len(words)
 
 
-_STRIP = str.maketrans("", "", string.punctuation + string.digits)
-
-
-def _ngrams(text: str, n: int, strip: bool) -> list[tuple[str, ...]]:
-    tokens = (text.translate(_STRIP) if strip else text).lower().split()
+def _ngrams(text: str, n: int) -> list[tuple[str, ...]]:
+    tokens = text.lower().split()
     return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def ngram_contamination(samples: Sequence[str], test_texts: Sequence[str], n: int = 13) -> float:
     """Share of samples sharing at least one ``n``-gram with any test text (SoftSRV: n=13).
 
-    Punctuation and digits are removed first, as SoftSRV's decontamination does.
+    The measure is the decontamination filter's own test (punctuation and digits removed first),
+    so the share reported here is exactly the share that filter would drop.
     """
+    from synthlib.filters.decontaminate import NgramDecontaminator
+
     if not samples:
         raise ValueError("no samples to check")
-    test_grams = {gram for text in test_texts for gram in _ngrams(text, n, strip=True)}
-    hits = sum(1 for s in samples if any(g in test_grams for g in _ngrams(s, n, strip=True)))
-    return hits / len(samples)
+    guard = NgramDecontaminator(eval_texts=list(test_texts), n=n)
+    return sum(guard.contaminated(s) for s in samples) / len(samples)
 
 
 def weighted_jaccard(train_texts: Sequence[str], test_texts: Sequence[str], n: int = 5) -> float:
@@ -70,8 +68,8 @@ def weighted_jaccard(train_texts: Sequence[str], test_texts: Sequence[str], n: i
 
     sum over n-grams of min(count_train, count_test) / sum of max(count_train, count_test).
     """
-    train = Counter(g for t in train_texts for g in _ngrams(t, n, strip=False))
-    test = Counter(g for t in test_texts for g in _ngrams(t, n, strip=False))
+    train = Counter(g for t in train_texts for g in _ngrams(t, n))
+    test = Counter(g for t in test_texts for g in _ngrams(t, n))
     keys = train.keys() | test.keys()
     if not keys:
         return 0.0

@@ -11,7 +11,7 @@ import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from transformers import Trainer, TrainerCallback, TrainingArguments
@@ -159,8 +159,3 @@ class TrajectoryCallback(TrainerCallback):
                                 **self.evaluate(self.student)})
             self.student.model.train()
         return control
-
-
-def settings_dict(settings: TrainSettings) -> dict[str, Any]:
-    """Plain dict of the settings, for manifests and results."""
-    return asdict(settings)
