@@ -24,11 +24,12 @@ def test_dask_build_and_search_equal_the_single_process_path(tmp_path, recipe):
     queries = hashed_embed(["query one", "query two", "query three"])
     for k in (1, 5, 30):
         ours = distributed_topk(queries, mapped, k, scheduler="threads", fan_in=2)
-        reference = exact_topk(queries, single.shard_embeddings(), k)
+        reference = exact_topk(queries, single.shard_embeddings(int8=True), k)  # CPU workers use the int8 codes
+        np.testing.assert_allclose(ours.scores, exact_topk(queries, single.shard_embeddings(), k).scores, atol=1e-6)
         np.testing.assert_array_equal(ours.rows, reference.rows)
         np.testing.assert_array_equal(ours.scores, reference.scores)
     two = distributed_topk(queries, mapped, 10, top_percent=30, scheduler="sync")
-    np.testing.assert_array_equal(two.rows, two_stage_topk(queries, single.shard_embeddings(), 10, 30).rows)
+    np.testing.assert_array_equal(two.rows, two_stage_topk(queries, single.shard_embeddings(int8=True), 10, 30).rows)
 
 
 @pytest.mark.slow
@@ -39,6 +40,6 @@ def test_on_a_local_dask_cluster(tmp_path, recipe):
             store = distributed_build(recipe, client=client, embed=hashed_embed, path=tmp_path / "store")
             queries = hashed_embed(["a query"])
             ours = distributed_topk(queries, store, 7, client=client)
-    reference = exact_topk(queries, store.shard_embeddings(), 7)
+    reference = exact_topk(queries, store.shard_embeddings(int8=True), 7)
     np.testing.assert_array_equal(ours.rows, reference.rows)
     assert store.n_docs == 30 and len(store.shards) == 8
