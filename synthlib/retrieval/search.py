@@ -6,7 +6,11 @@ tensors already on a device. Each shard is scanned in chunks of rows and each ch
 merged into a running top-k, so memory stays at one chunk however large the shard. Scores are
 float32 products of the exact fp16 values with the float32 queries, equal to a NumPy float32 brute
 force up to summation order (about 1e-7), so results match it except where two scores tie at
-that precision. Two ways get there:
+that precision. Three ways get there:
+
+* CPU with a :class:`~synthlib.retrieval.quantized.QuantizedShard` (a shard plus its int8 codes,
+  ``CorpusStore.shard_embeddings(int8=True)``): an int8 pass with a proven error bound picks the
+  candidates, re-scored in float32 (see :mod:`synthlib.retrieval.quantized`; the fastest way).
 
 * CUDA, small shards, and batches on CPUs without bf16 hardware: each chunk is upcast to
   float32 and multiplied with the queries.
