@@ -39,6 +39,11 @@ CHUNK_ROWS = 1 << 15
 CHUNK_SCORES = 1 << 20
 #: float32 rounding of the approximate and the exact scores, relative to |x| * max |d|
 ROUNDING_MARGIN = 1e-4
+#: the int8 pass pays off on shards of at least this many rows, with k at most 1/ROWS_PER_K of
+#: them; on smaller shards (or large k) the candidates are a big share of the rows and the plain
+#: float32 scan is as fast
+MIN_ROWS = 1 << 15
+ROWS_PER_K = 64
 #: relative round-up of stored float32 norms (their own rounding error is below 1e-4 for dim <= 1e3)
 NORM_SLACK = np.float32(1.001)
 
@@ -77,6 +82,11 @@ class QuantizedShard:
     def shape(self) -> tuple[int, ...]:
         """Shape of the exact vectors (rows, dim)."""
         return tuple(self.vectors.shape)
+
+
+def pays_off(rows: int, k: int) -> bool:
+    """Whether a shard of ``rows`` rows is searched faster for the top ``k`` through its int8 codes."""
+    return rows >= max(MIN_ROWS, ROWS_PER_K * k)
 
 
 def encode_rows(vectors, chunk_rows: int = CHUNK_ROWS) -> Int8Codes:

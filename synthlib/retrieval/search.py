@@ -71,13 +71,13 @@ def shard_topk(queries, shard, k: int, start: int = 0, device: str = "cpu",
     """Exact top-k of one shard, rows numbered from ``start``; scans ``chunk_rows`` rows at a time."""
     import torch
 
-    from synthlib.retrieval.quantized import QuantizedShard, int8_topk
+    from synthlib.retrieval.quantized import QuantizedShard, int8_topk, pays_off
 
     device = resolve_device(device)
     if isinstance(shard, QuantizedShard):
-        if device == "cpu":
+        if device == "cpu" and pays_off(int(shard.shape[0]), k):
             return int8_topk(queries, shard, k, start, chunk_rows)
-        shard = shard.vectors  # GPUs multiply fp16 at full speed: the codes would not help
+        shard = shard.vectors  # GPUs multiply fp16 at full speed, small shards scan fast: no codes needed
     q = _queries_tensor(queries, device)
     n = int(shard.shape[0])
     if device == "cpu" and n > 4 * k and (q.shape[0] == 1 or _native_bf16()):

@@ -30,7 +30,26 @@ def test_equals_brute_force(corpus, n_queries, chunk_rows):
     assert_same_topk(ours, brute_force_topk(queries[:n_queries], shard.vectors, 40))
 
 
-def test_search_entry_points_take_quantized_shards(corpus):
+@pytest.fixture
+def always_int8(monkeypatch):
+    """Take the int8 pass on any shard size (by default it starts at 32k rows)."""
+    from synthlib.retrieval import quantized
+
+    monkeypatch.setattr(quantized, "MIN_ROWS", 0)
+
+
+def test_small_shards_and_large_k_take_the_plain_scan():
+    from synthlib.retrieval.quantized import pays_off
+
+    assert pays_off(1_000_000, 100) and not pays_off(4096, 10) and not pays_off(100_000, 5000)
+
+
+def test_search_entry_points_take_quantized_shards(corpus, always_int8, monkeypatch):
+    from synthlib.retrieval import quantized
+
+    calls = []
+    real = quantized.int8_topk
+    monkeypatch.setattr(quantized, "int8_topk", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     shard, queries = corpus
     half = QuantizedShard(shard.vectors[:2500], encode_rows(shard.vectors[:2500]))
     rest = QuantizedShard(shard.vectors[2500:], encode_rows(shard.vectors[2500:]))
@@ -38,6 +57,7 @@ def test_search_entry_points_take_quantized_shards(corpus):
     assert_same_topk(exact_topk(queries, [half, rest], 30), reference)
     # a 100% two-stage cut is the exact search
     assert_same_topk(two_stage_topk(queries, [half, rest], 30, top_percent=100.0), reference)
+    assert len(calls) == 2  # the exact search took the int8 pass per shard; the 100% cut (k = rows) did not
 
 
 def test_error_bound_holds_for_every_row():
@@ -85,7 +105,7 @@ def test_k_larger_than_shard_and_row_offsets():
     assert_same_topk(ours, type(reference)(reference.scores, reference.rows + 1000))
 
 
-def test_codes_are_saved_beside_the_shard_and_reused(tmp_path):
+def test_codes_are_saved_beside_the_shard_and_reused(tmp_path, always_int8):
     rng = np.random.default_rng(2)
     docs = unit_rows(rng, 500, dim=32)
     path = save_npy_atomic(tmp_path / "shard-00000.npy", docs)
