@@ -123,3 +123,16 @@ def test_config_rejects_unknown_tasks_and_methods():
     with pytest.raises(ConfigError, match="must include 's3'"):
         S3Config(profile="smoke", methods=["zerogen"])
     assert TaskData(spec("qnli"), [], []).sets == {}
+
+
+def test_shared_work_dir_is_keyed_by_what_the_loops_make(tmp_path, monkeypatch):
+    """The chapter and its ablations share loops only when every loop-deciding field agrees."""
+    from synthlib.methods.s3 import S3Config, _work_dir
+
+    monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path))
+    base = S3Config(work_dir="shared")
+    same = S3Config(work_dir="shared", tasks=["imdb"], replication=False)  # not a loop field
+    other = S3Config(work_dir="shared", learning_rate=1e-4)  # students differ: other loops
+    assert _work_dir(base, None) == _work_dir(same, None)
+    assert _work_dir(base, None) != _work_dir(other, None)
+    assert _work_dir(base, None).parent == tmp_path / "s3-loops"

@@ -66,7 +66,9 @@ class S3Config(BaseConfig):
     learning_rate: float = option(5e-5, "Student learning rate.")
     batch_size: int = option(16, "Student batch size.")
     max_length: int = option(128, "Student token limit per input (longer reviews are truncated).")
-    work_dir: str = option("", "Folder for loop state: a rerun with the same folder resumes (default: the run dir).")
+    work_dir: str = option("", "Folder for loop state: a rerun with the same folder resumes. '' = the run dir; "
+                                 "'shared' = one folder per loop setting under the synthlib cache, so the chapter "
+                                 "and its ablations train each loop once.")
     replication: bool = option(True, "Also train on the paper's released GPT-3.5 rounds (IMDb, RTE).")
     replication_tasks: list[str] = option(["imdb", "rte"], "Tasks of the replication (imdb, rte).")
     replication_train_rows: int = option(1000, "Training rows per replication condition (seeded subsample).")
@@ -221,7 +223,21 @@ def _frame(rows: list[dict]):
     return pd.DataFrame(rows)
 
 
+#: the fields that decide what a loop makes; ``work_dir: shared`` keys its folder by them
+LOOP_FIELDS = ("teacher", "student", "qa_student", "seed", "seed_size", "rounds", "samples_per_error", "k_rationales",
+               "k_draw", "probe_rows", "temperature", "top_p", "max_new_tokens", "epochs", "learning_rate",
+               "batch_size", "max_length")
+
+
 def _work_dir(config: S3Config, run_dir: Any) -> Path:
+    if config.work_dir == "shared":
+        import hashlib
+        import json
+
+        from synthlib.teachers.cache import default_cache_dir
+
+        setting = json.dumps({name: getattr(config, name) for name in LOOP_FIELDS}, sort_keys=True)
+        return default_cache_dir() / "s3-loops" / hashlib.sha256(setting.encode()).hexdigest()[:12]
     if config.work_dir:
         return Path(config.work_dir)
     if run_dir is not None:
