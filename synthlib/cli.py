@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     book = commands.add_parser("book", help="execute every notebook and build the HTML book")
     _profile_args(book, with_params=False)
     book.add_argument("--only", nargs="*", default=None, help="execute only these notebooks")
+    book.add_argument("--executed", type=Path, default=None,
+                      help="reuse notebooks already executed in this profile from this folder (NAME.ipynb, e.g. "
+                           "from `synthlib run NAME -o DIR/NAME.ipynb`); the others are executed")
     book.add_argument("--no-strict", dest="strict", action="store_false", help="do not treat warnings as errors")
     book.set_defaults(handler=_book)
 
@@ -80,16 +83,20 @@ def _book(args: argparse.Namespace) -> int:
     names = args.only if args.only is not None else list_notebooks()
     paths = [resolve(name, args.profile, {})[0] for name in names]  # validate every profile section first
     from synthlib.book.build import build_dir, build_html, stage
-    from synthlib.book.execute import execute_all
+    from synthlib.book.execute import execute_all, reusable
 
+    reused = reusable(paths, args.executed, args.profile) if args.executed else {}
+    for path in reused.values():
+        print(f"reusing {path} (executed in profile {args.profile})")
     executed_dir = build_dir() / "executed"
-    results = execute_all(paths, executed_dir, args.profile, build_dir() / "runs")
+    results = execute_all([p for p in paths if p.stem not in reused], executed_dir, args.profile, build_dir() / "runs")
     failed = [r for r in results if r.error]
     if failed:
         for result in failed:
             print(f"FAILED {result.name}: {result.error} (see {result.output})", file=sys.stderr)
         return 1
-    index = build_html(stage([r.output for r in results]), strict=args.strict)
+    fresh = {Path(r.output).stem: Path(r.output) for r in results}
+    index = build_html(stage([reused.get(p.stem) or fresh[p.stem] for p in paths]), strict=args.strict)
     print(f"book built: {index}")
     return 0
 

@@ -54,3 +54,36 @@ def execute_all(paths: list[Path], out_dir: Path, profile: str, runs_dir: Path,
         print(f"    {path.name}: {status} in {result.seconds:.1f}s", flush=True)
         results.append(result)
     return results
+
+
+def executed_profile(path: Path) -> str | None:
+    """The profile an executed notebook ran in (from its injected parameters), or None."""
+    import json
+
+    cells = json.loads(Path(path).read_text()).get("cells", [])
+    for cell in cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            for line in "".join(cell.get("source", "")).splitlines():
+                if line.replace(" ", "").startswith("profile="):
+                    return line.split("=", 1)[1].strip().strip("'\"")
+    return None
+
+
+def reusable(paths: list[Path], directory: Path, profile: str) -> dict[str, Path]:
+    """Notebooks of ``paths`` already executed in ``profile`` in ``directory`` (``<name>.ipynb``), by name.
+
+    A notebook executed in another profile is an error rather than a silent mix of profiles in one book.
+    """
+    from synthlib.config import ConfigError
+
+    found = {}
+    for path in paths:
+        candidate = Path(directory) / path.name
+        if not candidate.is_file():
+            continue
+        ran_in = executed_profile(candidate)
+        if ran_in != profile:
+            raise ConfigError(f"{candidate} was executed in profile '{ran_in}', not '{profile}'; "
+                              f"run it again (synthlib run {path.stem} --profile {profile} -o {candidate}) or remove it")
+        found[path.stem] = candidate
+    return found

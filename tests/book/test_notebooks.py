@@ -71,3 +71,22 @@ def test_data_notebook_executes_in_the_smoke_profile(tmp_path, use_mirror):
     executed = json.loads(output.read_text())
     images = [o for c in executed["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 3
+
+
+def test_reused_notebooks_must_come_from_the_same_profile(tmp_path):
+    """`synthlib book --executed DIR` takes notebooks executed in its profile and refuses others."""
+    from synthlib.book.execute import executed_profile, reusable
+
+    def executed(name, profile):
+        cells = [{"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": [],
+                  "source": f'# Parameters\nprofile = "{profile}"\nparams = {{}}\n'}]
+        (tmp_path / f"{name}.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                                            "nbformat_minor": 5}))
+
+    executed("data", "cpu")
+    executed("students", "smoke")
+    paths = [notebook_path("data"), notebook_path("students"), notebook_path("retrieval")]
+    assert executed_profile(tmp_path / "data.ipynb") == "cpu"
+    assert reusable(paths[:1] + paths[2:], tmp_path, "cpu") == {"data": tmp_path / "data.ipynb"}  # retrieval: missing
+    with pytest.raises(ConfigError, match="students.ipynb was executed in profile 'smoke', not 'cpu'"):
+        reusable(paths, tmp_path, "cpu")
