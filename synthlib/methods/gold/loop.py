@@ -156,10 +156,9 @@ class GoldLoop:
             if val_rows:
                 energies = self.student.energy(val_rows)
                 ranks = percentiles(energies)
-                picked = set(band_select(energies, s.band[0], s.band[1], s.max_feedback))
-                for index, (row, energy, rank) in enumerate(zip(val_rows, energies, ranks, strict=True)):
-                    row.update(energy=float(energy), percentile=rank, selected=index in picked)
                 order = band_select(energies, s.band[0], s.band[1], s.max_feedback)
+                for index, (row, energy, rank) in enumerate(zip(val_rows, energies, ranks, strict=True)):
+                    row.update(energy=float(energy), percentile=rank, selected=index in order)
                 next_feedback = [val_rows[i] for i in order]
                 summary["energies"] = [float(e) for e in energies]
         elif s.strategy == "progen" and train_rows:
