@@ -81,6 +81,7 @@ class GoldConfig(BaseConfig):
     p2model_mix: int = option(2, "Prompt2Model-style baseline: earlier generations mixed into each prompt.")
     pool_rows: int = option(500, "Real rows per task the prompts' examples (and the fine-tuned student) come from (0: all).")
     test_rows: int = option(500, "Test rows scored per task (0: all available).")
+    finetune_rows: int = option(0, "Real rows the fine-tuned (upper-bound) student trains on (0: the whole pool).")
     fewshot_rows: int = option(200, "Test rows the teacher answers itself (few-shot baseline; 0: all test rows).")
     loop_epochs: float = option(1.0, "Epochs of each in-loop student update on one training batch.")
     epochs: float = option(3.0, "Epochs of each final student on its method's whole data set.")

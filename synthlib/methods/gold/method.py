@@ -161,7 +161,8 @@ def run(config: GoldConfig, run_dir: Any = None, progress: Callable[[str], None]
             elif method == "pretrained":
                 rows.append(train_and_score(item, [], config, "-", method, progress))
             elif method == "finetuned":
-                rows.append(train_and_score(item, item.pool, config, "ce", method, progress))
+                real = item.pool[: config.finetune_rows] if config.finetune_rows else item.pool
+                rows.append(train_and_score(item, real, config, "ce", method, progress))
             elif method == "fewshot":
                 rows.append(teacher_fewshot(item, teacher, config))
     result = Result(scores=frame(rows), paper=paper_table(rows), iterations=iterations_table(data),
