@@ -228,8 +228,25 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
 )}
 
 
+#: formats a method registers at import time (``register_format``). They live outside ``FORMATS`` on
+#: purpose: the stand-in teacher's training recipe hashes ``FORMATS``, and a method's own format must
+#: not retrain it. Constrained decoding and parsing find them through :func:`get_format` all the same.
+EXTRA_FORMATS: dict[str, OutputFormat] = {}
+
+
+def register_format(fmt: OutputFormat) -> OutputFormat:
+    """Make ``fmt`` known to :func:`get_format` (constrained decoding); re-registering the same format is a no-op."""
+    existing = FORMATS.get(fmt.name) or EXTRA_FORMATS.get(fmt.name)
+    if existing is not None and existing != fmt:
+        raise ValueError(f"output format '{fmt.name}' is already registered with different segments")
+    EXTRA_FORMATS[fmt.name] = fmt
+    return fmt
+
+
 def get_format(name: str) -> OutputFormat:
     """The format called ``name``; a clear error lists the known ones."""
-    if name not in FORMATS:
-        raise KeyError(f"unknown output format '{name}'; known formats: {', '.join(FORMATS)}")
-    return FORMATS[name]
+    if name in FORMATS:
+        return FORMATS[name]
+    if name in EXTRA_FORMATS:
+        return EXTRA_FORMATS[name]
+    raise KeyError(f"unknown output format '{name}'; known formats: {', '.join([*FORMATS, *EXTRA_FORMATS])}")
