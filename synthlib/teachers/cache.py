@@ -193,11 +193,29 @@ def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # autocommit (isolation_level=None): every INSERT is its own transaction, durable once it returns
     db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives a killed process
     db.execute("PRAGMA busy_timeout=60000")
-    db.execute(_SCHEMA)
+    # switching to WAL (and creating the table) while another process opens the same new file can
+    # fail at once with "database is locked": SQLite skips the busy handler there, so retry ourselves
+    _retry_locked(lambda: db.execute("PRAGMA journal_mode=WAL"))
+    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives a killed process
+    _retry_locked(lambda: db.execute(_SCHEMA))
     return db
+
+
+def _retry_locked(statement, seconds: float = 60.0):
+    """Run ``statement`` again with a growing, jittered pause while SQLite reports a lock."""
+    import random
+    import time
+
+    deadline, pause = time.monotonic() + seconds, 0.005
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 0.5)
 
 
 def _first_positions(keys: Sequence[str], found: dict[str, Generation]) -> dict[str, int]:
