@@ -127,6 +127,14 @@ class BaseConfig:
         return "\n".join(lines)
 
 
+def check_choices(values: typing.Iterable[str], choices: typing.Iterable[str], what: str, field: str) -> None:
+    """Raise :class:`ConfigError` naming the first of ``values`` (a list field) that is not in ``choices``."""
+    choices = list(choices)
+    for value in values:
+        if value not in choices:
+            raise ConfigError(f"unknown {what} '{value}' in {field}; use any of {', '.join(choices)}")
+
+
 # -- helpers ------------------------------------------------------------------------------------
 
 def _unknown(what: str, value: Any, choices: typing.Iterable[str], fix: str) -> str:

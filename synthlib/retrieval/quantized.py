@@ -136,7 +136,7 @@ def int8_topk(queries, shard: QuantizedShard, k: int, start: int = 0, chunk_rows
         return TopK(np.zeros((q.shape[0], 0), np.float32), np.zeros((q.shape[0], 0), np.int64))
     q_scale, q_codes, error = _query_codes(q, shard.int8)
     query, rows = _candidates(q_codes, q_scale, error, shard.int8, k, chunk_rows or _chunk_rows(q.shape[0]))
-    return _rescore(q, shard.vectors, query, rows, k, start)
+    return rescore(q, shard.vectors, query, rows, k, start)
 
 
 # -- internals ---------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ def _padded(query, values, n_queries: int):
     return out
 
 
-def _rescore(q, vectors, query: np.ndarray, rows: np.ndarray, k: int, start: int):
+def rescore(q, vectors, query: np.ndarray, rows: np.ndarray, k: int, start: int):
     """Exact float32 scores of the candidate (query, row) pairs; each query's top-k by score, then row."""
     import torch
 

@@ -236,6 +236,8 @@ def _rescored_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK
     """
     import torch
 
+    from synthlib.retrieval.quantized import rescore
+
     n = int(shard.shape[0])
     single = q.shape[0] == 1
     error = APPROX_ERROR["fp16" if single else "bf16"]
@@ -259,16 +261,7 @@ def _rescored_topk(q, shard, k: int, start: int, chunk_rows: int | None) -> TopK
             hit[:, 1] += begin
             found.append(hit)
     hits = torch.cat(found).numpy()
-    rows, inverse = np.unique(hits[:, 1], return_inverse=True)
-    exact = (q @ torch.from_numpy(np.asarray(shard[rows], dtype=np.float32)).T).numpy()  # (queries, candidates)
-    out_scores = np.full((q.shape[0], min(k, n)), -np.inf, np.float32)
-    out_rows = np.zeros((q.shape[0], min(k, n)), np.int64)
-    for query in range(q.shape[0]):
-        mine = inverse[hits[:, 0] == query]  # a superset of the query's true top-k
-        order = np.lexsort((rows[mine], -exact[query, mine]))[:k]
-        out_scores[query, :len(order)] = exact[query, mine[order]]
-        out_rows[query, :len(order)] = rows[mine[order]] + start
-    return TopK(scores=out_scores, rows=out_rows)
+    return rescore(q, shard, hits[:, 0], hits[:, 1], min(k, n), start)
 
 
 def _native_bf16() -> bool:

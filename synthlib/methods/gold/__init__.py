@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthlib.config import BaseConfig, ConfigError, option
+from synthlib.config import BaseConfig, ConfigError, check_choices, option
 
 #: methods compared in the main chapter; the first four generate data
 GENERATORS = ("gold", "zerogen", "progen", "p2model")
@@ -93,12 +93,8 @@ class GoldConfig(BaseConfig):
     def validate(self) -> None:
         """Known tasks and methods, a band inside [0, 1], positive sizes, a known loss."""
         super().validate()
-        for task in self.tasks:
-            if task not in TASK_CHOICES:
-                raise ConfigError(f"unknown task '{task}' in tasks; use any of {', '.join(TASK_CHOICES)}")
-        for method in self.methods:
-            if method not in METHODS:
-                raise ConfigError(f"unknown method '{method}' in methods; use any of {', '.join(METHODS)}")
+        check_choices(self.tasks, TASK_CHOICES, "task", "tasks")
+        check_choices(self.methods, METHODS, "method", "methods")
         check_band(self.band, "band")
         if self.loss not in ("ce", "sce"):
             raise ConfigError(f"unknown loss '{self.loss}'; use sce or ce")

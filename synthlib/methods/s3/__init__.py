@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synthlib.config import BaseConfig, ConfigError, option
+from synthlib.config import BaseConfig, ConfigError, check_choices, option
 
 METHODS = ("s3", "without_ees", "zerogen", "goldgen", "gold")
 
@@ -80,12 +80,8 @@ class S3Config(BaseConfig):
         super().validate()
         from synthlib.methods.s3.tasks import TASKS
 
-        for task in self.tasks:
-            if task not in TASKS:
-                raise ConfigError(f"unknown task '{task}' in tasks; use any of {', '.join(TASKS)}")
-        for method in self.methods:
-            if method not in METHODS:
-                raise ConfigError(f"unknown method '{method}' in methods; use any of {', '.join(METHODS)}")
+        check_choices(self.tasks, TASKS, "task", "tasks")
+        check_choices(self.methods, METHODS, "method", "methods")
         if "s3" not in self.methods:
             raise ConfigError("methods must include 's3': the baselines take their budget from it")
         for task in self.replication_tasks:
