@@ -103,7 +103,6 @@ class HFTeacher(Teacher):
         every step; ``ban_until=(k, banned)`` forbids the ``banned`` tokens (stops, EOS) during
         new text until it holds ``k`` words, a minimum length.
         """
-        import torch
         from transformers import LogitsProcessorList
 
         sampling = requests[0].sampling
@@ -119,6 +118,28 @@ class HFTeacher(Teacher):
         if ban_until is not None and not self.seq2seq:
             processors.append(MinWords(encoded["input_ids"].shape[1], ban_until[0], ban_until[1].to(self.device),
                                        self.tokenizer))
+        if self.seq2seq:
+            return self._generate_seq2seq(encoded, processors, sampling, requests, len(prompts))
+        from synthlib.teachers.decoding import FastSampler, decode, greedy, with_processors
+
+        pick = greedy if sampling.greedy else FastSampler([r.effective_seed() for r in requests], sampling)
+        stop = None
+        if sampling.stop:
+            criterion = StopOnStrings(encoded["input_ids"].shape[1], sampling.stop, self.tokenizer)
+            stop = lambda sequences: criterion(sequences, None)  # noqa: E731
+        new_tokens, lengths, logprobs = decode(
+            self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
+            with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
+            stop=stop, keep_logprobs=sampling.logprobs)
+        prompt_lengths = encoded["attention_mask"].sum(dim=1).tolist()
+        return [self._finish(new_tokens[row, :int(lengths[row])], prompt_lengths[row], sampling,
+                             None if logprobs is None else logprobs[row]) for row in range(len(prompts))]
+
+    def _generate_seq2seq(self, encoded, processors, sampling: SamplingParams, requests: Sequence[Request],
+                          count: int) -> list[Generation]:
+        """Seq2seq models decode through ``generate`` with the per-row sampler as a logits processor."""
+        import torch
+
         if not sampling.greedy:
             processors.append(PerRowSampler([r.effective_seed() for r in requests], sampling))
         kwargs: dict[str, Any] = dict(max_new_tokens=sampling.max_new_tokens, do_sample=False, num_beams=1,
@@ -129,19 +150,19 @@ class HFTeacher(Teacher):
         if sampling.stop:
             from transformers import StoppingCriteriaList
 
-            width = 1 if self.seq2seq else encoded["input_ids"].shape[1]
-            kwargs["stopping_criteria"] = StoppingCriteriaList([StopOnStrings(width, sampling.stop, self.tokenizer)])
+            kwargs["stopping_criteria"] = StoppingCriteriaList([StopOnStrings(1, sampling.stop, self.tokenizer)])
         with torch.inference_mode():
             output = self.model.generate(**encoded, **kwargs)
-        new_tokens = output.sequences if self.seq2seq else output.sequences[:, encoded["input_ids"].shape[1]:]
-        if self.seq2seq:
-            new_tokens = new_tokens[:, 1:]  # drop the decoder start token
+        new_tokens = output.sequences[:, 1:]  # drop the decoder start token
         prompt_lengths = encoded["attention_mask"].sum(dim=1).tolist()
-        logits = torch.stack(output.logits, dim=1) if sampling.logprobs else None
+        logprobs = None
+        if sampling.logprobs:
+            steps = torch.log_softmax(torch.stack(output.logits, dim=1).float(), dim=-1)
+            logprobs = steps.gather(2, new_tokens[:, :steps.shape[1], None]).squeeze(2)
         return [self._finish(new_tokens[row], prompt_lengths[row], sampling,
-                             None if logits is None else logits[row]) for row in range(len(prompts))]
+                             None if logprobs is None else logprobs[row]) for row in range(count)]
 
-    def _finish(self, tokens, prompt_length: int, sampling: SamplingParams, logits) -> Generation:
+    def _finish(self, tokens, prompt_length: int, sampling: SamplingParams, logprobs) -> Generation:
         """Trim padding and stop strings; count tokens; attach log-probabilities if asked."""
         ids = tokens.tolist()
         eos = self.tokenizer.eos_token_id
@@ -152,13 +173,8 @@ class HFTeacher(Teacher):
         cut = min((text.find(s) for s in sampling.stop if s in text), default=-1)
         if cut >= 0:
             text, finish = text[:cut], "stop"
-        logprobs = None
-        if logits is not None:
-            import torch
-
-            steps = logits[:len(ids)].float()
-            chosen = torch.log_softmax(steps, dim=-1).gather(1, tokens[:len(ids), None].to(steps.device))
-            logprobs = [float(x) for x in chosen.squeeze(1).tolist()]
+        if logprobs is not None:
+            logprobs = [float(x) for x in logprobs[:len(ids)].tolist()]
         return Generation(text=text, prompt_tokens=int(prompt_length), completion_tokens=len(ids),
                           finish_reason=finish, logprobs=logprobs)
 

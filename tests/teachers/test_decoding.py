@@ -1,0 +1,69 @@
+"""The lean decode loop and the fast sampler give the tokens ``generate`` and ``PerRowSampler`` give."""
+
+import pytest
+import torch
+
+from synthlib.teachers import Request, SamplingParams
+from synthlib.teachers.decoding import FastSampler, decode, greedy, shared_prefix, with_processors
+from synthlib.teachers.hf import PerRowSampler, tiny_random_teacher
+
+SETTINGS = [SamplingParams(temperature=1.0, top_p=0.9, top_k=50), SamplingParams(temperature=0.7, top_p=0.95),
+            SamplingParams(temperature=1.0, top_k=20), SamplingParams(temperature=1.3)]
+
+
+@pytest.fixture(scope="module")
+def gpt2():
+    return tiny_random_teacher("tiny-random-gpt2", batch_size=4)
+
+
+@pytest.mark.parametrize("sampling", SETTINGS)
+@pytest.mark.parametrize("spread", [0.5, 8.0])  # flat logits push top-p mass past the candidates
+def test_fast_sampler_picks_the_per_row_samplers_token(sampling, spread):
+    torch.manual_seed(0)
+    seeds = [3, 7, 11, 19]
+    slow, fast = PerRowSampler(seeds, sampling), FastSampler(seeds, sampling, candidates=32)
+    for _ in range(5):  # several steps: the noise streams stay in step
+        scores = torch.randn(len(seeds), 3000) * spread
+        assert torch.equal(fast(None, scores), slow(None, scores).argmax(dim=-1))
+
+
+def test_shared_prefix_counts_common_leading_tokens():
+    a, b = torch.arange(40), torch.cat([torch.arange(30), torch.full((5,), 99)])
+    assert shared_prefix([a, b]) == 30
+    assert shared_prefix([a, b], minimum=31) == 0
+    assert shared_prefix([a, a.clone()]) == 39  # each row keeps one token of its own
+
+
+def _batch(teacher, prompts):
+    return teacher.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+
+
+@pytest.mark.parametrize("sampling", SETTINGS[:2] + [SamplingParams(temperature=0)])
+def test_decode_matches_generate_token_for_token(gpt2, sampling):
+    """Same seeds, same float32 model: the lean loop (with its shared-prefix prefill) and ``generate``
+    with the per-row sampler produce identical tokens."""
+    shots = "The river flooded the city and the people moved to the hills. " * 4
+    prompts = [shots + "Then " + "the rain " * i for i in range(5)]
+    encoded = _batch(gpt2, prompts)
+    seeds = list(range(len(prompts)))
+    processors = [] if sampling.greedy else [PerRowSampler(seeds, sampling)]
+    eos = gpt2.tokenizer.eos_token_id
+    with torch.inference_mode():
+        reference = gpt2.model.generate(**encoded, max_new_tokens=12, do_sample=False, logits_processor=processors,
+                                        pad_token_id=gpt2.tokenizer.pad_token_id, eos_token_id=eos,
+                                        temperature=None, top_p=None, top_k=None)
+    pick = greedy if sampling.greedy else FastSampler(seeds, sampling)
+    tokens, lengths, _ = decode(gpt2.model, encoded["input_ids"], encoded["attention_mask"], 12,
+                                with_processors([], pick), eos, gpt2.tokenizer.pad_token_id)
+    expected = reference[:, encoded["input_ids"].shape[1]:]
+    assert torch.equal(tokens, expected[:, :tokens.shape[1]])
+    assert (lengths > 0).all() and int(lengths.max()) == tokens.shape[1]
+
+
+def test_a_shared_prefix_batch_samples_what_each_prompt_samples_alone(gpt2):
+    shots = "Review: a calm film about rivers and the people who live beside them. " * 3
+    sampling = SamplingParams(max_new_tokens=10, temperature=1.0, top_p=0.95)
+    requests = [Request(prompt=shots + f"Review {i}:" + " so" * i, sampling=sampling, seed=i) for i in range(4)]
+    prompts = [gpt2.render(r) for r in requests]
+    assert shared_prefix([ids[m.bool()] for ids, m in zip(*_batch(gpt2, prompts).values(), strict=True)]) > 16
+    assert [g.text for g in gpt2.generate(requests)] == [gpt2.generate([r])[0].text for r in requests]
