@@ -255,6 +255,8 @@ def _convert(model: PackagedModel, gguf: Path, target: Path) -> None:
                       "licence": model.licence, "licence_url": model.licence_url, "format": CHECKPOINT_FORMAT,
                       "note": "dequantized from the packaged Q4 GGUF; not the hub's original float weights"}
         (staging / "synthlib-packaged.json").write_text(json.dumps(provenance, indent=2))
+        for path in [staging, *staging.iterdir()]:  # mkdtemp makes it private; the cache is shared
+            path.chmod(0o755 if path.is_dir() else 0o644)
         if target.exists():
             shutil.rmtree(target)  # an incomplete folder from an older format or a crash
         os.replace(staging, target)
