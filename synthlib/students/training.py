@@ -17,7 +17,7 @@ from typing import Any
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from synthlib.config import option
-from synthlib.students.losses import LOSSES, compute_loss
+from synthlib.students.losses import IGNORE_INDEX, LOSSES, compute_loss
 
 Evaluator = Callable[[Any], dict[str, float]]
 
@@ -137,12 +137,40 @@ class LossTrainer(Trainer):
         """Forward pass, then the named loss on the logits (causal LMs predict the next token)."""
         # seq2seq models need the labels to build decoder inputs; the others must not see them
         labels = inputs["labels"] if self.kind == "seq2seq" else inputs.pop("labels")
+        if self.kind == "causal" and not return_outputs:
+            # the model's forward carries accelerate's autocast (bf16 on CUDA); a direct call to its
+            # decoder does not, so open it here
+            with self.accelerator.autocast():
+                logits, labels = labelled_logits(model, inputs, labels)
+            return compute_loss(self.loss_name, logits, labels, self.lam, self.sigma)
         outputs = model(**inputs)
         logits = outputs.logits
         if self.kind == "causal":
             logits, labels = logits[:, :-1, :], labels[:, 1:]
         loss = compute_loss(self.loss_name, logits, labels, self.lam, self.sigma)
         return (loss, outputs) if return_outputs else loss
+
+
+def labelled_logits(model, inputs, labels):
+    """Next-token logits and labels at the positions that carry loss only (causal LMs).
+
+    The language-model head of a large-vocabulary model (Gemma: 262k tokens, 168M of its 268M
+    parameters) costs more than the rest of the network when applied at every position; here the
+    decoder runs once for its final hidden states and the head only sees the rows whose shifted
+    label is not ignored. Works on peft-wrapped models (the adapters sit inside the decoder).
+    Returns ``(logits [N, vocab], labels [N])``, the same values the full forward gives there.
+    """
+    import torch
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    hidden = base.get_decoder()(**inputs).last_hidden_state[:, :-1, :]
+    labels = labels[:, 1:]
+    keep = labels != IGNORE_INDEX
+    logits = base.get_output_embeddings()(hidden[keep])
+    cap = getattr(base.config, "final_logit_softcapping", None)
+    if cap:  # Gemma 2 style soft-capping, as the model's own forward applies it
+        logits = torch.tanh(logits / cap) * cap
+    return logits, labels[keep]
 
 
 class TrajectoryCallback(TrainerCallback):

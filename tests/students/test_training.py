@@ -116,3 +116,52 @@ def test_bad_settings_and_kinds_fail_clearly():
         load_student("tiny-random-bert", "seq2seq")
     with pytest.raises(ConfigError, match="is a teacher"):
         load_student("stand-in", "causal")
+
+
+def _causal_batch(vocab=100):
+    torch.manual_seed(0)
+    ids = torch.randint(0, vocab, (3, 12))
+    mask = torch.ones_like(ids)
+    mask[2, 9:] = 0  # a right-padded row
+    labels = ids.clone()
+    labels[:, :5] = -100  # prompt positions carry no loss
+    labels[2, 9:] = -100
+    return {"input_ids": ids, "attention_mask": mask}, labels
+
+
+def _tiny_causal_models():
+    from peft import LoraConfig, get_peft_model
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig, GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    gpt2 = GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=100))
+    gemma = Gemma3ForCausalLM(Gemma3TextConfig(num_hidden_layers=2, hidden_size=32, intermediate_size=64, head_dim=16,
+                                               num_attention_heads=2, num_key_value_heads=1, vocab_size=100,
+                                               final_logit_softcapping=30.0))
+    lora = get_peft_model(GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=2, vocab_size=100)),
+                          LoraConfig(r=4, lora_alpha=4, target_modules="all-linear", init_lora_weights=False))
+    return {"gpt2": gpt2, "gemma-softcapped": gemma, "gpt2-lora": lora}
+
+
+@pytest.mark.parametrize("name", ["gpt2", "gemma-softcapped", "gpt2-lora"])
+@pytest.mark.parametrize("loss", ["ce", "sce"])
+def test_loss_on_labelled_positions_equals_the_full_computation(name, loss):
+    from synthlib.students.losses import compute_loss
+    from synthlib.students.training import labelled_logits
+
+    model = _tiny_causal_models()[name].eval()
+    inputs, labels = _causal_batch()
+    full = model(**inputs).logits[:, :-1, :]
+    expected = compute_loss(loss, full, labels[:, 1:])
+    logits, kept = labelled_logits(model, inputs, labels)
+    assert logits.shape[0] == int((labels[:, 1:] != -100).sum()) < full.shape[0] * full.shape[1]
+    assert compute_loss(loss, logits, kept).item() == pytest.approx(expected.item(), rel=1e-5)
+    # gradients agree too (LoRA: only the adapters train)
+    grads = []
+    for value in (compute_loss(loss, model(**inputs).logits[:, :-1, :], labels[:, 1:]),
+                  compute_loss(loss, *labelled_logits(model, inputs, labels))):
+        model.zero_grad()
+        value.backward()
+        grads.append([p.grad.clone() for p in model.parameters() if p.requires_grad and p.grad is not None])
+    assert len(grads[0]) == len(grads[1]) > 0
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(*grads, strict=True))
