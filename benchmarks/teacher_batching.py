@@ -1,9 +1,10 @@
 """hf backend, batched vs one prompt at a time: generated tokens per second (goal >= 5x).
 
 Same model, same prompts, same sampling (seeded, so both runs generate the same tokens); the
-anchor calls ``generate`` once per prompt, the obvious alternative. The model is a randomly
-initialised GPT-2 with the stand-in's shape (sampling cost does not depend on the weights), so
-the script needs no training and no hub. Medians of repeats after a warm-up.
+anchor calls ``generate`` once per prompt, the obvious alternative. The model is the packaged
+gemma-3-270m (a real 268M-parameter LLM, as the ``cpu`` profile's teacher runs it), few-shot
+prompted; ``--model`` names another packaged model or checkpoint folder. Medians of repeats after
+a warm-up.
 """
 
 from __future__ import annotations
@@ -18,36 +19,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
 
-def build_teacher(layers: int, width: int, batch_size: int):
-    """A random GPT-2 (stand-in shape) behind the hf backend."""
-    import torch
-    from transformers import GPT2Config, GPT2LMHeadModel
-
+def build_teacher(model: str = "gemma-3-270m", batch_size: int = 16, dtype: str = "bfloat16"):
+    """The hf backend (no cache) on a packaged model alias or a checkpoint folder."""
     from synthlib.teachers.hf import HFTeacher
-    from synthlib.teachers.tokenizer import builtin_tokenizer
 
-    tokenizer = builtin_tokenizer()
-    torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(tokenizer), n_positions=512, n_embd=width, n_layer=layers, n_head=4,
-                        bos_token_id=tokenizer.bos_token_id,
-                        eos_token_id=len(tokenizer) + 1)  # an id never sampled: every row runs to max_new_tokens
-    return HFTeacher(GPT2LMHeadModel(config), tokenizer, name="bench-gpt2", batch_size=batch_size)
+    if Path(model).is_dir():
+        return HFTeacher(model, name=Path(model).name, batch_size=batch_size, dtype=dtype)
+    from synthlib.teachers import load_teacher
+
+    return load_teacher(model, cache=False, batch_size=batch_size, dtype=dtype)
+
+
+def review_requests(count: int, new_tokens: int, seed_offset: int = 0):
+    """Few-shot review continuations of different lengths, seeded per request."""
+    from synthlib.teachers import Request, SamplingParams
+
+    sampling = SamplingParams(max_new_tokens=new_tokens, temperature=1.0, top_p=0.95)
+    shots = ["A warm, funny film with a cast that clearly loved making it.",
+             "Slow and muddled; the twist is visible from the first scene."]
+    block = "".join(f"Review: {shot}\n\n" for shot in shots)
+    topics = ["the music", "the ending", "the lead actor", "the pacing", "the dialogue", "the camera work"]
+    return [Request(prompt=block + f"Review: Film {i} surprised me with {topics[i % 6]}" + ", and" * (i % 3),
+                    sampling=sampling, seed=seed_offset + i) for i in range(count)]
 
 
 def main() -> None:
     """Measure and print the ratio line."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller inputs, under a minute")
+    parser.add_argument("--quick", action="store_true", help="smaller inputs")
+    parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
+    parser.add_argument("--dtype", default="bfloat16")
     args = parser.parse_args()
-    from synthlib.teachers import Request, SamplingParams
 
-    prompts, new_tokens, repeats = (32, 32, 3) if args.quick else (64, 64, 3)
+    prompts, new_tokens, repeats = (8, 12, 1) if args.quick else (16, 32, 1)
     print(hardware_line())
-    teacher = build_teacher(layers=4, width=256, batch_size=32)
-    sampling = SamplingParams(max_new_tokens=new_tokens, temperature=1.0, top_p=0.95)
-    requests = [Request(prompt=f"[question] Tom has {i} apples and buys {i + 3} more. " * (1 + i % 3),
-                        sampling=sampling, seed=i) for i in range(prompts)]
-    teacher.generate(requests[:4])  # warm-up
+    teacher = build_teacher(args.model, batch_size=16, dtype=args.dtype)
+    requests = review_requests(prompts, new_tokens)
+    teacher.generate(requests[:2])  # warm-up
 
     def batched() -> float:
         start = time.perf_counter()
@@ -61,7 +69,8 @@ def main() -> None:
 
     ours, ours_all = median_of(repeats, batched)
     anchor, anchor_all = median_of(repeats, one_at_a_time)
-    print(f"prompts {prompts}, new tokens {new_tokens}, batch size {teacher.batch_size}")
+    print(f"model {args.model} ({args.dtype}), prompts {prompts}, new tokens {new_tokens}, "
+          f"batch size {teacher.batch_size}")
     print(f"batched: {ours:.0f} tok/s (runs {', '.join(f'{v:.0f}' for v in ours_all)})")
     print(f"one at a time: {anchor:.0f} tok/s (runs {', '.join(f'{v:.0f}' for v in anchor_all)})")
     print(ratio_line("teacher_batching", ours / anchor, f"{ours:.0f} tok/s batched",

@@ -11,8 +11,8 @@ row's computation does not depend on when its batch-mates finish.
 :class:`FastSampler` returns the same token as the per-row Gumbel-max sampler in
 :mod:`synthlib.teachers.hf` (same seeds, same noise stream) at a fraction of the cost: top-k and
 top-p are computed on the ``CANDIDATES`` most likely tokens (sorting 262k logits per row per step
-was most of the step), falling back to the full sort only for a row whose top-p mass lies beyond
-them; the Gumbel noise is still drawn for the whole vocabulary (that keeps each row's random stream,
+was most of the step), then on 16 times as many for rows whose top-p mass lies beyond them (a base
+model at temperature 1 spreads its mass thinly), and only then on a full sort; the Gumbel noise is still drawn for the whole vocabulary (that keeps each row's random stream,
 and so its samples, unchanged) but transformed only where a token can win.
 """
 
@@ -151,24 +151,29 @@ class FastSampler:
         if s.top_k and s.top_k < vocab:
             kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
             scores = scores.masked_fill(scores < kth, -math.inf)
-        width = min(vocab, max(self.candidates, s.top_k if s.top_k else 0))
-        if s.top_p >= 1.0 and not (s.top_k and s.top_k <= width):
+        if s.top_p >= 1.0 and not (s.top_k and s.top_k < vocab):
             return (scores + _gumbel(uniform)).argmax(dim=-1)  # no cut: every token may win
-        values, index = torch.topk(scores, width, dim=-1)  # sorted, most likely first
-        if s.top_p < 1.0:
-            probs = torch.softmax(scores, dim=-1).gather(1, index)
-            drop = probs.cumsum(dim=-1) - probs >= s.top_p  # keep the token that crosses top_p
-            values = values.masked_fill(drop, -math.inf)
-            short = ~drop[:, -1] & (width < vocab)  # top-p mass not reached within the candidates
-        else:
-            short = torch.zeros(scores.shape[0], dtype=torch.bool, device=scores.device)
-        chosen = index.gather(1, (values + _gumbel(uniform.gather(1, index))).argmax(dim=-1, keepdim=True)).squeeze(1)
-        if bool(short.any()):
-            from synthlib.teachers.hf import _top_p
+        probs = torch.softmax(scores, dim=-1) if s.top_p < 1.0 else None
+        chosen = torch.empty(scores.shape[0], dtype=torch.long, device=scores.device)
+        rows = torch.arange(scores.shape[0], device=scores.device)
+        for width in (self.candidates, 16 * self.candidates):  # a flat distribution needs the wider pass
+            width = min(vocab, max(width, s.top_k))
+            values, index = torch.topk(scores[rows], width, dim=-1)  # sorted, most likely first
+            settled = torch.ones(len(rows), dtype=torch.bool, device=scores.device)
+            if probs is not None:
+                mass = probs[rows].gather(1, index)
+                drop = mass.cumsum(dim=-1) - mass >= s.top_p  # keep the token that crosses top_p
+                values = values.masked_fill(drop, -math.inf)
+                settled = drop[:, -1] | (width == vocab)  # else top-p mass lies beyond the candidates
+            noise = _gumbel(uniform[rows].gather(1, index))
+            picked = index.gather(1, (values + noise).argmax(dim=-1, keepdim=True)).squeeze(1)
+            chosen[rows[settled]] = picked[settled]
+            rows = rows[~settled]
+            if not len(rows):
+                return chosen
+        from synthlib.teachers.hf import _top_p
 
-            rows = short.nonzero().squeeze(1)
-            full = _top_p(scores[rows], s.top_p) + _gumbel(uniform[rows])
-            chosen[rows] = full.argmax(dim=-1)
+        chosen[rows] = (_top_p(scores[rows], s.top_p) + _gumbel(uniform[rows])).argmax(dim=-1)
         return chosen
 
 

@@ -17,11 +17,11 @@ def gpt2():
 
 
 @pytest.mark.parametrize("sampling", SETTINGS)
-@pytest.mark.parametrize("spread", [0.5, 8.0])  # flat logits push top-p mass past the candidates
+@pytest.mark.parametrize("spread", [0.2, 1.0, 8.0])  # flat logits push top-p mass past the candidates
 def test_fast_sampler_picks_the_per_row_samplers_token(sampling, spread):
     torch.manual_seed(0)
     seeds = [3, 7, 11, 19]
-    slow, fast = PerRowSampler(seeds, sampling), FastSampler(seeds, sampling, candidates=32)
+    slow, fast = PerRowSampler(seeds, sampling), FastSampler(seeds, sampling, candidates=8)
     for _ in range(5):  # several steps: the noise streams stay in step
         scores = torch.randn(len(seeds), 3000) * spread
         assert torch.equal(fast(None, scores), slow(None, scores).argmax(dim=-1))

@@ -1,0 +1,208 @@
+"""Local generation against the machine's physical limit (goal >= 0.5 of the roofline at batch 16).
+
+In one run: the memory read bandwidth (a sum over a 512 MiB tensor), the matmul FLOP/s (2048^3, in
+float32 and bfloat16), then batch-16 sampling through the hf teacher for each packaged model and
+dtype. A decode step at batch B reads every weight once and does 2 FLOPs per weight per row, so
+
+    roofline = min(B * bandwidth / weight_bytes, flops / (2 * params))   tokens/s
+
+and ``ratio teacher_roofline`` is the measured tokens/s over it. Measured = generated tokens over
+wall time of ``HFTeacher.generate`` (prefill, sampling and tokenization included) for 16 requests
+(sampling temperature 1, top-p 0.95). The breakdown lines split one decode step into the model's
+forward pass and the sampler. gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal;
+qwen2.5-coder-1.5b-instruct is informational (bfloat16 only unless ``--dtypes`` says otherwise).
+When ``llama_cpp`` is importable, its single-stream figure on the same GGUF is printed too.
+
+On a shared machine absolute figures move with the load; bandwidth and FLOP/s are measured in the
+same run so the ratio is the comparable figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from harness import hardware_line, median_of, median_time, ratio_line  # noqa: E402
+
+GOAL_MODELS = ("gemma-3-270m", "qwen2.5-coder-0.5b-instruct")
+INFO_MODELS = ("qwen2.5-coder-1.5b-instruct",)
+SHOTS = ("A quiet, patient film: the two leads carry every scene, and the ending earns its tears.",
+         "Sharp writing and a score that stays with you; the best thing I have seen this year.",
+         "It looks cheap and the plot wanders, yet the cast is so warm that I forgave it all.",
+         "A clever premise that the script never trusts; by the third act I had stopped caring.")
+
+
+def synced(fn, device: str):
+    """``fn`` followed by a device synchronisation (CUDA work is asynchronous)."""
+    import torch
+
+    if device != "cuda":
+        return fn
+    return lambda: (fn(), torch.cuda.synchronize())
+
+
+def read_bandwidth(device: str = "cpu", repeats: int = 3) -> float:
+    """Bytes per second that a sum over a float32 tensor reads (512 MiB on CPU, 4 GiB on CUDA)."""
+    import torch
+
+    data = torch.ones((1024 if device == "cuda" else 128) * 2**20, device=device)
+    seconds = median_time(synced(lambda: data.sum(), device), repeats=repeats)
+    return data.numel() * data.element_size() / seconds
+
+
+def matmul_flops(dtype: str, device: str = "cpu", repeats: int = 3) -> float:
+    """FLOP/s of a square matmul in ``dtype`` (2048^3 on CPU, 8192^3 on CUDA)."""
+    import torch
+
+    size = 8192 if device == "cuda" else 2048
+    a = torch.randn(size, size, device=device).to(getattr(torch, dtype))
+    b = torch.randn(size, size, device=device).to(getattr(torch, dtype))
+    return 2 * size**3 / median_time(synced(lambda: a @ b, device), repeats=repeats)
+
+
+def roofline(batch: int, params: int, weight_bytes: int, bandwidth: float, flops: float) -> float:
+    """Tokens/s a decode step cannot beat: every weight read once, 2 FLOPs per weight per row."""
+    return min(batch * bandwidth / weight_bytes, flops / (2 * params))
+
+
+def model_path(alias: str) -> Path:
+    """The packaged model's plain checkpoint (an existing folder is used as it is)."""
+    if Path(alias).is_dir():
+        return Path(alias)
+    from synthlib.packaged import checkpoint_dir
+
+    return checkpoint_dir(alias)
+
+
+def requests_for(alias: str, batch: int, new_tokens: int):
+    """``batch`` review requests: few-shot continuation for the base model, chat for instruct models."""
+    from synthlib.teachers import Request, SamplingParams
+
+    sampling = SamplingParams(max_new_tokens=new_tokens, temperature=1.0, top_p=0.95)
+    genres = ["drama", "comedy", "thriller", "western", "musical", "documentary", "horror", "romance"]
+    if "instruct" not in alias:
+        block = "".join(f"Review: {shot}\n\n" for shot in SHOTS)
+        return [Request(prompt=block + f"Review: This {genres[i % 8]}", sampling=sampling, seed=i)
+                for i in range(batch)]
+    return [Request(messages=({"role": "user", "content": f"Write a long, detailed review of a {genres[i % 8]} "
+                                                          "film you liked."},), sampling=sampling, seed=i)
+            for i in range(batch)]
+
+
+def step_breakdown(teacher, requests) -> tuple[float, float]:
+    """Seconds of one batch decode step: the model's forward pass, and the sampler."""
+    import torch
+
+    from synthlib.teachers.decoding import FastSampler, _prefill
+
+    prompts = [teacher.render(r) for r in requests]
+    encoded = teacher.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    encoded = {k: v.to(teacher.device) for k, v in encoded.items()}
+    cache, logits, mask = _prefill(teacher.model, encoded["input_ids"], encoded["attention_mask"])
+    token = logits[:, -1].argmax(-1)
+    position = mask.sum(dim=1, keepdim=True) - 1
+    times = []
+    with torch.inference_mode():
+        for _ in range(4):
+            mask = torch.cat([mask, mask.new_ones(len(prompts), 1)], dim=1)
+            position = position + 1
+            start = time.perf_counter()
+            logits = teacher.model(input_ids=token[:, None], attention_mask=mask, position_ids=position,
+                                   past_key_values=cache, use_cache=True).logits
+            synced(lambda: None, teacher.device)()
+            times.append(time.perf_counter() - start)
+    sampler = FastSampler([r.effective_seed() for r in requests], requests[0].sampling)
+    scores = logits[:, -1].float()
+    return statistics.median(times[1:]), median_time(synced(lambda: sampler(None, scores), teacher.device), 3)
+
+
+def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: int, device: str) -> dict:
+    """Load one model in ``dtype`` and measure batch sampling tokens/s and the step breakdown."""
+    from synthlib.teachers.hf import HFTeacher
+
+    teacher = HFTeacher(str(model_path(alias)), name=alias, dtype=dtype, batch_size=batch, device=device)
+    unique = {id(p): p for p in teacher.model.parameters()}.values()  # tied embeddings count once
+    params = sum(p.numel() for p in unique)
+    weight_bytes = sum(p.numel() * p.element_size() for p in unique)
+    requests = requests_for(alias, batch, new_tokens)
+    teacher.generate(requests[:2])  # warm-up
+
+    def rate() -> float:
+        start = time.perf_counter()
+        tokens = sum(g.completion_tokens for g in teacher.generate(requests))
+        return tokens / (time.perf_counter() - start)
+
+    measured, runs = median_of(repeats, rate)
+    forward, sampler = step_breakdown(teacher, requests)
+    return dict(params=params, weight_bytes=weight_bytes, measured=measured, runs=runs, forward=forward,
+                sampler=sampler)
+
+
+def llama_cpp_rate(alias: str, new_tokens: int) -> float | None:
+    """llama.cpp single-stream tokens/s on the packaged GGUF, or None when it is not installed."""
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return None
+    from synthlib.packaged import gguf_path
+
+    llm = Llama(model_path=str(gguf_path(alias)), n_ctx=1024, n_threads=os.cpu_count(), verbose=False, seed=0)
+    prompt = "".join(f"Review: {shot}\n\n" for shot in SHOTS) + "Review: This drama"
+    llm.create_completion(prompt, max_tokens=4)  # warm-up
+    start = time.perf_counter()
+    out = llm.create_completion(prompt, max_tokens=new_tokens, temperature=1.0, top_p=0.95)
+    return out["usage"]["completion_tokens"] / (time.perf_counter() - start)
+
+
+def main() -> None:
+    """Measure and print the ratio lines."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="gemma-3-270m only, bfloat16, fewer tokens")
+    parser.add_argument("--models", nargs="*", help="aliases or checkpoint folders (default: all three)")
+    parser.add_argument("--dtypes", nargs="*", help="dtypes for the goal models (default: float32 bfloat16)")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--new-tokens", type=int, default=48)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (the roofline is then the GPU's)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0: torch's default); on an oversubscribed machine 1 can be faster")
+    args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    models = args.models or (["gemma-3-270m"] if args.quick else [*GOAL_MODELS, *INFO_MODELS])
+    dtypes = args.dtypes or (["bfloat16"] if args.quick else ["float32", "bfloat16"])
+    new_tokens = 24 if args.quick else args.new_tokens
+    print(hardware_line())
+    bandwidth = read_bandwidth(args.device)
+    flops = {dtype: matmul_flops(dtype, args.device) for dtype in ("float32", "bfloat16")}
+    print(f"{args.device}: read bandwidth {bandwidth / 1e9:.1f} GB/s; matmul float32 {flops['float32'] / 1e9:.0f} "
+          f"GFLOP/s, bfloat16 {flops['bfloat16'] / 1e9:.0f} GFLOP/s")
+    for alias in models:
+        informational = any(alias.endswith(m) for m in INFO_MODELS)
+        for dtype in (["bfloat16"] if informational and not args.dtypes else dtypes):
+            m = measure_model(alias, dtype, args.batch, new_tokens, args.repeats, args.device)
+            limit = roofline(args.batch, m["params"], m["weight_bytes"], bandwidth, flops[dtype])
+            label = f"{Path(alias).name} {dtype} batch {args.batch} on {args.device}"
+            print(f"{label}: {m['params'] / 1e6:.0f}M params, {m['weight_bytes'] / 1e6:.0f} MB; "
+                  f"roofline {limit:.0f} tok/s; measured {m['measured']:.1f} tok/s "
+                  f"(runs {', '.join(f'{v:.1f}' for v in m['runs'])}); one step: forward {m['forward'] * 1000:.0f} ms "
+                  f"({args.batch / m['forward']:.0f} tok/s alone), sampler {m['sampler'] * 1000:.0f} ms")
+            print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
+                             f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
+        if Path(alias).is_dir() or args.device != "cpu":
+            continue
+        fast = llama_cpp_rate(alias, new_tokens)
+        print(f"llama.cpp {alias}: " + (f"{fast:.1f} tok/s single stream" if fast is not None
+                                        else "not measured (llama_cpp is not installed)"))
+
+
+if __name__ == "__main__":
+    main()
