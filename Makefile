@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM ?= false
 # the checkout's own code wins over any other install of synthlib (worktrees share one venv)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv models test book book-check run bench lint clean
+.PHONY: venv models test book book-check run bench device-check lint clean
 
 $(STAMP): requirements.txt constraints.txt requirements-models.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ run: $(STAMP)
 ## bench: every benchmark script in benchmarks/ (quick mode with QUICK=1)
 bench: $(STAMP)
 	@shopt -s nullglob; for script in benchmarks/*.py; do $(BIN)/python $$script $(if $(QUICK),--quick) || exit 1; done
+
+## device-check: on a machine with one CUDA GPU, the gpu tests, CUDA benchmarks and one gpu-profile chapter (< 8 min)
+device-check:  # no venv prerequisite: a lent GPU machine is offline and brings its own torch
+	@bash benchmarks/device_check.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check synthlib tests benchmarks
