@@ -22,8 +22,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-#: logits examined per row before top-p falls back to a full sort (top-p 0.95 rarely needs more)
-CANDIDATES = 256
+#: logits examined per row in the first top-p pass (gemma-3-270m at temperature 1 needs under 1,024 for
+#: top-p 0.95 in about 9 rows of 10; the second pass, 16 times wider, covered every row we measured)
+CANDIDATES = 1024
 
 
 def decode(model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: int,
@@ -147,21 +148,25 @@ class FastSampler:
         scores = scores.float() / s.temperature
         vocab = scores.shape[-1]
         # the noise stream is one uniform per vocabulary entry per step, exactly as PerRowSampler draws it
-        uniform = torch.stack([torch.rand(vocab, generator=g) for g in self.generators]).to(scores.device)
+        uniform = torch.empty(len(self.generators), vocab)
+        for row, generator in enumerate(self.generators):
+            uniform[row].uniform_(generator=generator)
+        uniform = uniform.to(scores.device)
         if s.top_k and s.top_k < vocab:
             kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
             scores = scores.masked_fill(scores < kth, -math.inf)
         if s.top_p >= 1.0 and not (s.top_k and s.top_k < vocab):
             return (scores + _gumbel(uniform)).argmax(dim=-1)  # no cut: every token may win
-        probs = torch.softmax(scores, dim=-1) if s.top_p < 1.0 else None
+        # top-p needs each candidate's probability: one log-normaliser per row, not a full softmax
+        normaliser = torch.logsumexp(scores, dim=-1, keepdim=True) if s.top_p < 1.0 else None
         chosen = torch.empty(scores.shape[0], dtype=torch.long, device=scores.device)
         rows = torch.arange(scores.shape[0], device=scores.device)
         for width in (self.candidates, 16 * self.candidates):  # a flat distribution needs the wider pass
             width = min(vocab, max(width, s.top_k))
             values, index = torch.topk(scores[rows], width, dim=-1)  # sorted, most likely first
             settled = torch.ones(len(rows), dtype=torch.bool, device=scores.device)
-            if probs is not None:
-                mass = probs[rows].gather(1, index)
+            if normaliser is not None:
+                mass = torch.exp(values - normaliser[rows])
                 drop = mass.cumsum(dim=-1) - mass >= s.top_p  # keep the token that crosses top_p
                 values = values.masked_fill(drop, -math.inf)
                 settled = drop[:, -1] | (width == vocab)  # else top-p mass lies beyond the candidates

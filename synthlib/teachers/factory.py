@@ -53,8 +53,9 @@ def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
 
         return tiny_random_teacher(reference, **runtime)
     if is_packaged(reference):
-        from synthlib.teachers.hf import HFTeacher
+        from synthlib.teachers.hf import HFTeacher, fast_dtype
 
+        runtime.setdefault("dtype", fast_dtype(runtime.get("device")))  # enters the signature: caches stay apart
         return HFTeacher(checkpoint_dir(reference), name=reference, weight_hash=weight_hash(reference), **runtime)
     if kind == "alias":
         raise ConfigError(f"'{reference}' is not a generative model; name a teacher (stand-in, a hub id, a path "
