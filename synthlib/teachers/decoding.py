@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 #: logits examined per row in the first top-p pass (gemma-3-270m at temperature 1 needs under 1,024 for
@@ -131,7 +132,11 @@ def _left_pad(rows: list[Any], like: Any) -> tuple[Any, Any]:
 class FastSampler:
     """Temperature, top-k and top-p, then per-row Gumbel-max: the same tokens as ``PerRowSampler``.
 
-    ``__call__`` returns the chosen token of each row (not processed logits).
+    ``__call__`` returns the chosen token of each row (not processed logits). Drawing a uniform per
+    vocabulary entry per row is the one full-vocabulary cost left (it keeps the noise stream, hence
+    the samples, unchanged); a worker thread draws the next step's noise while the model computes
+    the next logits. The generators are only ever used by that thread, in order, so the stream is
+    the same as drawing inline.
     """
 
     def __init__(self, seeds: list[int], sampling: Any, candidates: int = CANDIDATES):
@@ -140,6 +145,37 @@ class FastSampler:
         self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
         self.sampling = sampling
         self.candidates = candidates
+        self._pool: ThreadPoolExecutor | None = None
+        self._next: Future | None = None
+
+    def _draw(self, vocab: int) -> Any:
+        import torch
+
+        uniform = torch.empty(len(self.generators), vocab)
+        for row, generator in enumerate(self.generators):
+            uniform[row].uniform_(generator=generator)
+        return uniform
+
+    def _noise(self, vocab: int) -> Any:
+        """This step's uniforms (drawn ahead when possible), and the next step's draw started."""
+        uniform = self._draw(vocab) if self._next is None else self._next.result()
+        if uniform.shape[1] != vocab:
+            raise ValueError(f"FastSampler: the logits' width changed from {uniform.shape[1]} to {vocab} between steps")
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthlib-noise")
+        self._next = self._pool.submit(self._draw, vocab)
+        return uniform
+
+    def close(self) -> None:
+        """Stop the noise thread (the draw in flight is discarded)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool, self._next = None, None
+
+    def __del__(self) -> None:
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False)
 
     def __call__(self, sequences: Any, scores: Any) -> Any:
         import torch
@@ -148,10 +184,7 @@ class FastSampler:
         scores = scores.float() / s.temperature
         vocab = scores.shape[-1]
         # the noise stream is one uniform per vocabulary entry per step, exactly as PerRowSampler draws it
-        uniform = torch.empty(len(self.generators), vocab)
-        for row, generator in enumerate(self.generators):
-            uniform[row].uniform_(generator=generator)
-        uniform = uniform.to(scores.device)
+        uniform = self._noise(vocab).to(scores.device)
         if s.top_k and s.top_k < vocab:
             kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
             scores = scores.masked_fill(scores < kth, -math.inf)

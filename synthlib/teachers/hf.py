@@ -137,10 +137,14 @@ class HFTeacher(Teacher):
         if sampling.stop:
             criterion = StopOnStrings(encoded["input_ids"].shape[1], sampling.stop, self.tokenizer)
             stop = lambda sequences: criterion(sequences, None)  # noqa: E731
-        new_tokens, lengths, logprobs = decode(
-            self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
-            with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
-            stop=stop, keep_logprobs=sampling.logprobs)
+        try:
+            new_tokens, lengths, logprobs = decode(
+                self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
+                with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
+                stop=stop, keep_logprobs=sampling.logprobs)
+        finally:
+            if isinstance(pick, FastSampler):
+                pick.close()
         prompt_lengths = encoded["attention_mask"].sum(dim=1).tolist()
         return [self._finish(new_tokens[row, :int(lengths[row])], prompt_lengths[row], sampling,
                              None if logprobs is None else logprobs[row]) for row in range(len(prompts))]
