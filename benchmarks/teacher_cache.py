@@ -28,7 +28,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer requests and shorter outputs")
     parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
     parser.add_argument("--dtype", default="bfloat16")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     from synthlib.teachers import CachedTeacher
 
     count, new_tokens = (64, 8) if args.quick else (256, 16)
