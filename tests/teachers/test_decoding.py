@@ -67,3 +67,16 @@ def test_a_shared_prefix_batch_samples_what_each_prompt_samples_alone(gpt2):
     prompts = [gpt2.render(r) for r in requests]
     assert shared_prefix([ids[m.bool()] for ids, m in zip(*_batch(gpt2, prompts).values(), strict=True)]) > 16
     assert [g.text for g in gpt2.generate(requests)] == [gpt2.generate([r])[0].text for r in requests]
+
+
+@pytest.mark.gpu
+def test_decoding_on_cuda_is_reproducible_and_batch_invariant():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    teacher = tiny_random_teacher("tiny-random-gpt2", batch_size=4, device="cuda")
+    sampling = SamplingParams(max_new_tokens=10, temperature=1.0, top_p=0.95, logprobs=True)
+    requests = [Request(prompt="The river flooded the city " * (1 + i % 3), sampling=sampling, seed=i)
+                for i in range(6)]
+    batched = teacher.generate(requests)
+    assert [g.text for g in batched] == [teacher.generate([r])[0].text for r in requests]
+    assert all(len(g.logprobs) == g.completion_tokens for g in batched)
