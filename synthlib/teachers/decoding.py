@@ -2,8 +2,9 @@
 
 ``transformers``' ``generate`` is general; for a batch of seeded samples from a 262k-token model on
 a CPU most of its time goes elsewhere than the weights. :func:`decode` keeps only what the hf
-backend needs: one prefill, then one forward per new token on a KV cache. Rows whose prompts share
-a token prefix (a few-shot block) prefill that prefix once and copy its cache to every row. Each
+backend needs: one prefill, then one forward per new token on a KV cache. In float32, rows whose
+prompts share a token prefix (a few-shot block) prefill that prefix once and copy its cache to
+every row (in bfloat16 that split would change samples; see :func:`_prefill`). Each
 step hands the last logits (float32) to a ``choose`` callable, checks stop criteria, and ends as soon
 as every row is done. Rows that are done keep decoding the pad token (as ``generate`` does), so a
 row's computation does not depend on when its batch-mates finish.
@@ -86,7 +87,11 @@ def _prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any,
     rows = input_ids.shape[0]
     cache = DynamicCache(config=model.config)
     prompts = [ids[keep.bool()] for ids, keep in zip(input_ids, attention_mask, strict=True)]
-    shared = shared_prefix(prompts) if rows > 1 else 0
+    # in bfloat16/float16 a prompt prefilled in two pieces rounds differently from one pass, enough
+    # to change samples, and whether a prompt is split would depend on its batch-mates: share only
+    # in float32, where a request still samples the same text alone or in any batch
+    exact = next(model.parameters()).dtype == torch.float32
+    shared = shared_prefix(prompts) if rows > 1 and exact else 0
     with torch.inference_mode():
         if shared:
             model(input_ids=prompts[0][None, :shared], past_key_values=cache, use_cache=True, logits_to_keep=1)

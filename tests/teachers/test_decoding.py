@@ -80,3 +80,17 @@ def test_decoding_on_cuda_is_reproducible_and_batch_invariant():
     batched = teacher.generate(requests)
     assert [g.text for g in batched] == [teacher.generate([r])[0].text for r in requests]
     assert all(len(g.logprobs) == g.completion_tokens for g in batched)
+
+
+def test_reduced_precision_models_prefill_each_prompt_in_one_piece(monkeypatch):
+    """In bfloat16 a prompt split into shared prefix + suffix rounds differently, and the split would
+    depend on batch-mates: only float32 models share a prefix."""
+    import synthlib.teachers.decoding as decoding
+
+    teacher = tiny_random_teacher("tiny-random-gpt2", batch_size=4)
+    teacher.model.to(torch.bfloat16)
+    monkeypatch.setattr(decoding, "shared_prefix", lambda prompts: pytest.fail("bfloat16 must not share a prefix"))
+    shots = "The river flooded the city and the people moved to the hills. " * 3
+    requests = [Request(prompt=shots + f"Then {i}", sampling=SamplingParams(max_new_tokens=4), seed=i)
+                for i in range(3)]
+    assert len(teacher.generate(requests)) == 3
