@@ -107,7 +107,8 @@ class HFTeacher(Teacher):
 
     def generate_batch(self, prompts: list[str], requests: Sequence[Request], allowed_tokens: Any = None,
                        ban_until: tuple[int, Any] | None = None) -> list[Generation]:
-        """One padded forward pass of ``generate`` for prompts sharing one ``SamplingParams``.
+        """One padded batch of prompts sharing one ``SamplingParams``: causal models decode through the
+        lean loop of :mod:`synthlib.teachers.decoding`, seq2seq models through ``generate``.
 
         For constrained decoding: ``allowed_tokens`` (a bool tensor over the vocabulary) restricts
         every step; ``ban_until=(k, banned)`` forbids the ``banned`` tokens (stops, EOS) during
