@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
+from synthlib.teachers.base import (Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature,
+                                   prefill_of)
 
 
 class HFTeacher(Teacher):
@@ -57,14 +58,21 @@ class HFTeacher(Teacher):
 
     # -- prompts ------------------------------------------------------------------------------
     def render(self, request: Request) -> str:
-        """The text the model sees: the chat template for messages (when the model has one)."""
+        """The text the model sees: the chat template for messages (when the model has one).
+
+        Messages that end with an assistant turn are *prefilled*: the model continues that turn
+        (``continue_final_message``) instead of opening a new one, and the returned text starts
+        with the prefill (see :func:`synthlib.teachers.base.prefill_of`).
+        """
         if request.messages is None:
             return request.prompt or ""
         messages = list(request.messages)
+        prefilled = messages[-1]["role"] == "assistant"
         if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=not prefilled,
+                                                      continue_final_message=prefilled)
         lines = [f"{m['role']}: {m['content']}" for m in messages]
-        return "\n".join(lines) + "\nassistant:"
+        return "\n".join(lines) if prefilled else "\n".join(lines) + "\nassistant:"
 
     # -- generation ---------------------------------------------------------------------------
     def _generate(self, requests: Sequence[Request], on_result: ResultCallback | None) -> list[Generation]:
@@ -78,6 +86,7 @@ class HFTeacher(Teacher):
             else:
                 outputs = self.generate_batch([self.render(r) for r in group], group)
             for i, generation in zip(batch, outputs, strict=False):
+                generation.text = prefill_of(requests[i]) + generation.text  # the whole assistant turn
                 results[i] = generation
                 if on_result:
                     on_result(i, generation)

@@ -53,7 +53,7 @@ def test_parsing_counts_each_rejection_reason():
     for outcome in outcomes:
         report.add(outcome)
     assert outcomes[0].value == {"text2": "The man is awake and walking."}
-    assert report.kept == 1 and report.reasons == {"missing [hypothesis]": 1, "too short [text2]": 1,
+    assert report.kept == 1 and report.reasons == {"off-format (no tags)": 1, "too short [text2]": 1,
                                                    "copied the example": 1, "empty output": 1,
                                                    "empty [hypothesis]": 1}
     qa = part_parser(spec("adversarial_qa"), plain=True)

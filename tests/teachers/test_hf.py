@@ -88,3 +88,25 @@ def test_the_hf_backend_under_the_cache_answers_reruns_from_disk(gpt2, tmp_path)
     rerun = CachedTeacher(gpt2, tmp_path / "c.sqlite", progress=False)
     assert [g.text for g in rerun.generate(requests)] == [g.text for g in first]
     assert rerun.stats.hits == 6 and rerun.stats.teacher_seconds == 0
+
+
+CHAT_TEMPLATE = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}{% if not (loop.last and "
+                 "continue_final_message) %}</{{ m['role'] }}>\n{% endif %}{% endfor %}"
+                 "{% if add_generation_prompt %}<assistant>{% endif %}")
+
+
+def test_a_prefilled_assistant_turn_is_continued_and_returned_whole(gpt2):
+    request = Request(messages=({"role": "user", "content": "Write a review."},
+                                {"role": "assistant", "content": "[text]"}),
+                      sampling=SamplingParams(max_new_tokens=4, temperature=0))
+    assert gpt2.render(request).endswith("assistant: [text]")  # no template: the turn is left open
+    gpt2.tokenizer.chat_template = CHAT_TEMPLATE
+    try:
+        rendered = gpt2.render(request)
+        opened = gpt2.render(Request(messages=request.messages[:1]))
+        generation = gpt2.generate([request])[0]
+    finally:
+        gpt2.tokenizer.chat_template = None
+    assert rendered.endswith("<assistant>[text]") and "</assistant>" not in rendered
+    assert opened.endswith("</user>\n<assistant>")
+    assert generation.text.startswith("[text]")  # the whole assistant turn, prefill included
