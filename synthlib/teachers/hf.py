@@ -23,6 +23,7 @@ from typing import Any
 
 from synthlib.teachers.base import (Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature,
                                    prefill_of)
+from synthlib.tokens import leading_bos
 
 
 class HFTeacher(Teacher):
@@ -47,6 +48,7 @@ class HFTeacher(Teacher):
         self.model = model.to(self.device).eval()
         self.tokenizer = _prepare_tokenizer(tokenizer, self.model.config.is_encoder_decoder)
         self.seq2seq = bool(self.model.config.is_encoder_decoder)
+        self._bos_text = "" if self.seq2seq else leading_bos(self.tokenizer)
         self._signature = TeacherSignature(
             backend="hf", model=name, revision=revision or weight_hash or _fingerprint(name, self.model),
             dtype=dtype, adapter=adapter or "", stand_in=stand_in)
@@ -63,16 +65,24 @@ class HFTeacher(Teacher):
         Messages that end with an assistant turn are *prefilled*: the model continues that turn
         (``continue_final_message``) instead of opening a new one, and the returned text starts
         with the prefill (see :func:`synthlib.teachers.base.prefill_of`).
+
+        Causal models whose tokenizer marks the start of a text with a BOS token (Gemma) get it
+        here, once: prompts are tokenized without special tokens, and Gemma without its ``<bos>``
+        degenerates into repetition.
         """
         if request.messages is None:
-            return request.prompt or ""
-        messages = list(request.messages)
-        prefilled = messages[-1]["role"] == "assistant"
-        if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=not prefilled,
-                                                      continue_final_message=prefilled)
-        lines = [f"{m['role']}: {m['content']}" for m in messages]
-        return "\n".join(lines) if prefilled else "\n".join(lines) + "\nassistant:"
+            text = request.prompt or ""
+        else:
+            messages = list(request.messages)
+            prefilled = messages[-1]["role"] == "assistant"
+            if getattr(self.tokenizer, "chat_template", None):
+                text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=not prefilled,
+                                                          continue_final_message=prefilled)
+            else:
+                text = "\n".join(f"{m['role']}: {m['content']}" for m in messages) + ("" if prefilled else "\nassistant:")
+        if self._bos_text and not text.startswith(self._bos_text):
+            text = self._bos_text + text
+        return text
 
     # -- generation ---------------------------------------------------------------------------
     def _generate(self, requests: Sequence[Request], on_result: ResultCallback | None) -> list[Generation]:

@@ -56,7 +56,8 @@ class GoldConfig(BaseConfig):
 
     name = "gold"
 
-    teacher: str = option("stand-in", "Teacher: stand-in-scripted, stand-in, an HF id/path or openai:<model>@<url>.",
+    teacher: str = option("gemma-3-270m", "Teacher: a packaged LLM alias, an HF id/path, openai:<model>@<url>, or "
+                          "stand-in-scripted (rule-based, tests and smoke only).",
                           kind="model")
     student: str = option("minilm", "Classifier student for the classification tasks (unless text_to_text).",
                           kind="model")

@@ -45,7 +45,8 @@ class S3Config(BaseConfig):
 
     name = "s3"
 
-    teacher: str = option("stand-in", "Teacher: stand-in-scripted, stand-in, an HF id/path or openai:<model>@<url>.",
+    teacher: str = option("gemma-3-270m", "Teacher: a packaged LLM alias, an HF id/path, openai:<model>@<url>, or "
+                          "stand-in-scripted (rule-based, tests and smoke only).",
                           kind="model")
     student: str = option("minilm", "Classifier student (IMDb, RTE, QNLI): alias, hub id or path.", kind="model")
     qa_student: str = option("tiny-random-t5", "Seq2seq student for AdversarialQA (EM/F1).", kind="model")
