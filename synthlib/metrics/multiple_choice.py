@@ -3,6 +3,11 @@
 The question and its lettered options are shown to a causal LM, followed by ``Answer:``; the
 predicted option is the letter whose token gets the highest log-probability as the next token.
 No text is generated, so the score does not depend on output parsing.
+
+Instruct models (the packaged Qwen coders) score best when the question is their user turn and the
+answer turn is already open: :func:`chat_prompts` renders that (``Answer:`` prefilled, continued).
+Base models (gemma-3-270m) take the plain prompt. Load either with
+``synthlib.students.load_student(alias, "causal")``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,20 @@ def format_question(question: str, choices: Sequence[str], letters: Sequence[str
     """Render a question with lettered options, ending in ``Answer:``."""
     options = "\n".join(f"{letter}. {choice}" for letter, choice in zip(letters, choices))
     return f"{question.strip()}\n{options}\nAnswer:"
+
+
+def chat_prompts(tokenizer, prompts: Sequence[str], prefill: str = "Answer:") -> list[str]:
+    """``prompts`` for an instruct model: the question as the user turn, the assistant turn prefilled
+    with ``prefill`` and left open; unchanged when the tokenizer has no chat template (a base model)."""
+    if not getattr(tokenizer, "chat_template", None):
+        return list(prompts)
+    rendered = []
+    for prompt in prompts:
+        question = prompt[:-len(prefill)].rstrip() if prompt.endswith(prefill) else prompt
+        messages = [{"role": "user", "content": question + "\nReply with the letter of the correct option."},
+                    {"role": "assistant", "content": prefill}]
+        rendered.append(tokenizer.apply_chat_template(messages, tokenize=False, continue_final_message=True))
+    return rendered
 
 
 def letter_token_ids(tokenizer, letters: Sequence[str] = LETTERS) -> list[int]:

@@ -40,6 +40,8 @@ class TeachersConfig(BaseConfig):
     batch_size: int = option(16, "hf backend: prompts per forward pass (runtime only: not in the cache key).")
     concurrency: int = option(8, "openai backend: requests in flight (runtime only: not in the cache key).")
     examples_shown: int = option(1, "Example outputs shown per format.")
+    cache: str = option("run", "Answer cache: 'run' (a fresh one in the run folder, so the first pass is cold) "
+                        "or 'shared' ($SYNTHLIB_CACHE_DIR/generations.sqlite: a rebuilt book calls no model twice).")
 
     def validate(self) -> None:
         """Range checks on top of the base checks."""
@@ -47,6 +49,8 @@ class TeachersConfig(BaseConfig):
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ConfigError(f"unknown formats {unknown}; choose from {', '.join(FORMATS)}")
+        if self.cache not in ("run", "shared"):
+            raise ConfigError(f"cache must be 'run' or 'shared', got '{self.cache}'")
         if self.samples_per_format < 1 or self.max_new_tokens < 1:
             raise ConfigError("samples_per_format and max_new_tokens must be >= 1; e.g. -p samples_per_format=16")
         if not 0 < self.top_p <= 1 or self.temperature < 0:
@@ -105,7 +109,12 @@ def run(config: TeachersConfig, run: Any = None) -> TeachersReport:
     from synthlib.teachers import load_teacher
 
     folder = Path(run.path) if run is not None else Path(tempfile.mkdtemp(prefix="synthlib-teachers-"))
-    cache_path = folder / "generations.sqlite"  # a fresh cache per run: the first pass is really cold
+    if config.cache == "shared":
+        from synthlib.teachers.cache import default_cache_dir
+
+        cache_path = default_cache_dir() / "generations.sqlite"
+    else:
+        cache_path = folder / "generations.sqlite"  # a fresh cache per run: the first pass is really cold
     teacher = load_teacher(config.teacher, cache=cache_path, **runtime_settings(config))
     if run is not None:
         run.add_model("teacher", teacher.signature.to_dict())
