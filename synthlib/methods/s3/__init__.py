@@ -49,7 +49,9 @@ class S3Config(BaseConfig):
                           "stand-in-scripted (rule-based, tests and smoke only).",
                           kind="model")
     student: str = option("minilm", "Classifier student (IMDb, RTE, QNLI): alias, hub id or path.", kind="model")
-    qa_student: str = option("tiny-random-t5", "Seq2seq student for AdversarialQA (EM/F1).", kind="model")
+    qa_student: str = option("minilm", "AdversarialQA student (EM/F1): an encoder (minilm: extracts the span, like "
+                             "the paper's DistilBERT) or a seq2seq model (tiny-random-t5, a T5 id: writes it).",
+                             kind="model")
     embedder: str = option("minilm", "Sentence encoder for the quality and coverage ablations.", kind="model")
     tasks: list[str] = option(["imdb", "rte"], "Tasks: any of imdb, rte, qnli, adversarial_qa.")
     methods: list[str] = option(list(METHODS), "Methods compared: s3, without_ees, zerogen, goldgen, gold.")
