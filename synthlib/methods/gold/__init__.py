@@ -61,7 +61,8 @@ class GoldConfig(BaseConfig):
                           kind="model")
     student: str = option("minilm", "Classifier student for the classification tasks (unless text_to_text).",
                           kind="model")
-    seq2seq_student: str = option("tiny-random-t5", "Seq2seq (T5-style) student for SQuAD, AdvQA, SVAMP, NL4OPT.",
+    seq2seq_student: str = option("tiny-random-t5", "Text-to-text student for SQuAD, AdvQA, SVAMP, NL4OPT: a T5-style "
+                                  "seq2seq model, or a packaged causal LLM (e.g. gemma-3-270m).",
                                   kind="model")
     text_to_text: bool = option(False, "Use the seq2seq student for every task, classification too (the paper's T5).")
     tasks: list[str] = option(["rte", "svamp"], f"Tasks: any of {', '.join(TASK_CHOICES)}.")
