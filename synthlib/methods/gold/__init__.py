@@ -5,7 +5,7 @@ teacher-written out-of-distribution batch as feedback.
 ``GoldConfig.from_profile(profile, params)`` then ``run(config, run_dir)`` -> :class:`Result`: our
 numbers for GOLD and its baselines (ZeroGen, Prompt2Model-style, ProGen-lite, the pre-trained and
 the gold-fine-tuned student, the teacher's own few-shot answers) beside the paper's Tables 2-3.
-The teacher is one parameter: ``stand-in-scripted`` (rule-based, tests and smoke), ``stand-in``,
+The teacher is one parameter: ``stand-in-scripted`` (rule-based, tests and smoke), a packaged LLM alias,
 an HF hub id or path, or ``openai:<model>@<base-url>``.
 
 Submodules: ``tasks`` (the ten-task suite offline), ``formats`` (teacher output formats),

@@ -44,7 +44,7 @@ class TaskRun:
 
 
 def open_teacher(reference: str) -> Teacher:
-    """The teacher named by ``reference`` (the scripted stand-in, the trained stand-in, an HF id or
+    """The teacher named by ``reference`` (the scripted stand-in, a packaged LLM, an HF id or
     path, an OpenAI-compatible endpoint), wrapped in the generation cache where it is a model."""
     from synthlib.methods.gold.scripted import REFERENCE, scripted_gold_teacher
 

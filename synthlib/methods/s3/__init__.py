@@ -4,7 +4,7 @@ student's errors on a small gold probe set, round after round.
 ``S3Config.from_profile(profile, params)`` then ``run(config, run_dir)`` -> :class:`Result`: our
 numbers for S3 and its baselines (ZeroGen, GoldGen, without EES, gold) beside the paper's, and the
 replication on the paper's released GPT-3.5 rounds. The teacher is one parameter: ``teacher`` is
-``stand-in-scripted`` (rule-based, tests and smoke), ``stand-in``, an HF hub id or path, or
+``stand-in-scripted`` (rule-based, tests and smoke), a packaged LLM alias, an HF hub id or path, or
 ``openai:<model>@<base-url>``.
 
 Submodules: ``tasks`` (splits), ``synthesis`` (requests + parsing), ``learners`` (students),
