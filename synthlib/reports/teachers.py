@@ -132,6 +132,7 @@ def run(config: TeachersConfig, run: Any = None) -> TeachersReport:
     throughput.append(_timed(_reopened(teacher, cache_path), requests, f"rerun ({decodings[0][0]})")[1])
     signature, stand_in = teacher.signature, _is_stand_in(teacher)
     teacher.close()
+    del teacher  # free the weights before the next model loads: one model in memory at a time
     for other in config.compare:  # one model in memory at a time
         usable += measure_usable(config, other, cache_path, decodings)
     report = _frames(signature, stand_in, rates, rejections, throughput, examples, usable)
