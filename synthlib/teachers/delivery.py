@@ -191,7 +191,7 @@ def _label_of(fmt, target: str) -> str | None:
     return parsed.value.get("label") if parsed.ok else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def worked_examples(fmt: str, count: int = 200, seed: int = 0, max_words: int = 160) -> tuple[Any, ...]:
     """Worked examples of a registered format from training splits (``synthlib.tasks.examples``);
     empty for formats without a source (a method's own formats)."""

@@ -21,8 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthlib.teachers.base import (Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature,
-                                   prefill_of)
+from synthlib.teachers.base import (
+    Generation,
+    Request,
+    ResultCallback,
+    SamplingParams,
+    Teacher,
+    TeacherSignature,
+    prefill_of,
+)
 from synthlib.tokens import leading_bos
 
 

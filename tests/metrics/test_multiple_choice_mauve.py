@@ -3,8 +3,13 @@ import pytest
 import torch
 
 from synthlib.metrics.distribution import mauve_from_features
-from synthlib.metrics.multiple_choice import (chat_prompts, format_question, letter_logprobs, letter_token_ids,
-                                              mc_accuracy)
+from synthlib.metrics.multiple_choice import (
+    chat_prompts,
+    format_question,
+    letter_logprobs,
+    letter_token_ids,
+    mc_accuracy,
+)
 from synthlib.students import load_student
 
 

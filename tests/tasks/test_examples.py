@@ -2,7 +2,6 @@
 
 import pytest
 
-from synthlib.tasks.formats import FORMATS
 from synthlib.tasks.examples import (
     SOURCES,
     _read_evaluated,
@@ -12,6 +11,7 @@ from synthlib.tasks.examples import (
     normalise,
     split_rows,
 )
+from synthlib.tasks.formats import FORMATS
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ from synthlib.tasks.examples import Example
 from synthlib.tasks.formats import get_format
 from synthlib.teachers import CachedTeacher, Request, SamplingParams
 from synthlib.teachers import delivery as delivery_module
-from synthlib.teachers.delivery import DATA_WRITER, Delivery, DeliveringTeacher, first_tag, requested_option, style_of
+from synthlib.teachers.delivery import DATA_WRITER, DeliveringTeacher, Delivery, first_tag, requested_option, style_of
 from synthlib.teachers.hf import HFTeacher, tiny_random_teacher
 
 SENTIMENT = get_format("sentiment")

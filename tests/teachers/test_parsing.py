@@ -3,8 +3,16 @@
 import pytest
 
 from synthlib.tasks.formats import FORMATS, get_format
-from synthlib.teachers.parsing import (Parsed, extract_json, parse_all, parse_label, parse_number, parse_tagged,
-                                      safe_parse, strip_debris)
+from synthlib.teachers.parsing import (
+    Parsed,
+    extract_json,
+    parse_all,
+    parse_label,
+    parse_number,
+    parse_tagged,
+    safe_parse,
+    strip_debris,
+)
 
 SCHEMA = {"type": "object", "required": ["question", "answer"],
           "properties": {"question": {"type": "string", "minLength": 1}, "answer": {"enum": ["A.", "B."]}}}
