@@ -162,7 +162,7 @@ def card_text(name: str, dataset: Any, card: DataCard) -> str:
     rows = len(dataset)
     meta = {
         "pretty_name": f"{card.method} synthetic data for {card.task} ({name})",
-        "tags": ["synthetic", "synthlib", card.method],
+        "tags": ["synthetic", "synthlib", card.method.split("/")[0]],
         "size_categories": [_size_category(rows)],
         "license": "other",
         "configs": [{"config_name": "default", "data_files": [{"split": "train", "path": f"{name}.parquet"}]}],
@@ -174,8 +174,16 @@ def card_text(name: str, dataset: Any, card: DataCard) -> str:
             "source_licences": source_licences(card.sources), "config": card.config, "notes": card.notes,
         },
     }
-    header = yaml.safe_dump(_plain(meta), sort_keys=False, allow_unicode=True, width=100)
+    header = yaml.dump(_plain(meta), Dumper=_CardDumper, sort_keys=False, allow_unicode=True, width=100)
     return f"---\n{header}---\n\n{_summary(name, rows, card)}"
+
+
+class _CardDumper(yaml.SafeDumper):
+    """Multi-line strings (prompts) as YAML block scalars, readable in the card."""
+
+
+_CardDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
 
 
 def _summary(name: str, rows: int, card: DataCard) -> str:
