@@ -47,3 +47,9 @@ def test_load_from_disk_gives_the_training_rows_with_lineage_and_a_card(use_mirr
     assert extrapolated and set(extrapolated) <= probe_ids  # round-1 rows name the probe error they extrapolate
     card = read_card(run_dir.path / "datasets" / "rte-s3")["synthlib"]
     assert "MIS_CONTEXT" in card["prompts"]["templates"] and "based on the description" in card["prompts"]["example"]
+
+
+def test_set_names_are_folder_safe():
+    from synthlib.methods.s3.datasets import set_name
+
+    assert [set_name(m) for m in ("+ourAdd", "with rationales", "s3")] == ["plus-ourAdd", "with-rationales", "s3"]

@@ -21,28 +21,42 @@ TEMPLATES = ("EXAMPLES", "FEEDBACK", "EARLIER", "BATCH", "NEW_SAMPLE", "NEW_OOD"
 
 
 def save_sets(config: Any, run_dir: Any, data: dict[str, Any], teacher: dict[str, Any], stand_in: bool) -> list:
-    """Save each task's generated training sets into ``run_dir``; the dataset folders."""
+    """Save each task's generated training sets (main chapter) into ``run_dir``; the dataset folders."""
     if run_dir is None:
         return []
+    return [save_set(config, run_dir, item, method, rows, teacher, stand_in,
+                     config.loss if method == "gold" else "ce")
+            for item in data.values() for method, rows in item.sets.items() if method in GENERATORS and rows]
+
+
+def save_loops(config: Any, run_dir: Any, item: Any, teacher: dict[str, Any], stand_in: bool) -> list:
+    """Save the training samples of every loop an ablation ran for one task (named by the loop's tag)."""
+    from synthlib.methods.gold.loop import training_rows
+
+    if run_dir is None:
+        return []
+    note = ("This ablation trains its students on this set or on its first iterations (column round); "
+            "its chapter's table names each student's loss. ")
+    return [save_set(config, run_dir, item, tag, training_rows(loop), teacher, stand_in, config.loss, note)
+            for tag, loop in item.loops.items() if training_rows(loop)]
+
+
+def save_set(config: Any, run_dir: Any, item: Any, method: str, rows: list[dict], teacher: dict[str, Any],
+             stand_in: bool, loss: str, note: str = ""):
+    """Save one set (``method``: a generator or a loop tag) of one task with its card; its folder."""
     from synthlib.methods.gold.method import sampling, student_settings
 
-    saved = []
-    for task_name, item in data.items():
-        for method, rows in item.sets.items():
-            if method not in GENERATORS or not rows:
-                continue
-            student = student_settings(config, item.task, config.loss if method == "gold" else "ce")
-            card = DataCard(method=f"gold/{method}", task=task_name, teacher=teacher,
-                            student={"model": student.reference, **asdict(student)},
-                            prompts={"templates": {"definition": item.task.definition,
-                                                   **{name: getattr(prompts, name) for name in TEMPLATES}},
-                                     "example": example_prompt(item, method, rows[0], config)},
-                            sampling=asdict(sampling(config)), filters=filter_report(item, method), lineage=LINEAGE,
-                            sources=[task_name], config=config.to_dict(),
-                            notes="Written by a STAND-IN teacher: these rows show that the pipeline runs, not what "
-                                  "a real teacher writes." if stand_in else "")
-            saved.append(save_synthetic(run_dir, f"{task_name}-{method}", rows, card))
-    return saved
+    student = student_settings(config, item.task, loss)
+    notes = note + ("Written by a STAND-IN teacher: these rows show that the pipeline runs, not what a real "
+                    "teacher writes." if stand_in else "")
+    card = DataCard(method=f"gold/{method}", task=item.task.name, teacher=teacher,
+                    student={"model": student.reference, **asdict(student)},
+                    prompts={"templates": {"definition": item.task.definition,
+                                           **{name: getattr(prompts, name) for name in TEMPLATES}},
+                             "example": example_prompt(item, method, rows[0], config)},
+                    sampling=asdict(sampling(config)), filters=filter_report(item, method), lineage=LINEAGE,
+                    sources=[item.task.name], config=config.to_dict(), notes=notes.strip())
+    return save_synthetic(run_dir, f"{item.task.name}-{method}", rows, card)
 
 
 def example_prompt(item: Any, method: str, row: dict, config: Any) -> str:
@@ -57,10 +71,11 @@ def example_prompt(item: Any, method: str, row: dict, config: Any) -> str:
     loop_rows = {r["id"]: r for r in item.loops[method].rows} if method in item.loops else {}
     examples = [pool[i] for i in row.get("example_ids", []) if i in pool]
     feedback = [loop_rows[i] for i in row.get("parent_ids", []) if i in loop_rows]
-    label = row.get("label") if method == "zerogen" and item.task.is_classification else None
+    strategy = item.loops[method].rows[0].get("origin", method) if method in item.loops else method
+    label = row.get("label") if strategy == "zerogen" and item.task.is_classification else None
     request = gold_synthesis.train_request(item.task, examples, feedback, sampling(config),
                                            config.seed + 1000 * row.get("round", 0), row.get("sample_index", 0),
-                                           step=method, label=label)
+                                           step=strategy, label=label)
     return request.prompt
 
 

@@ -32,11 +32,16 @@ def save_sets(config: Any, run_dir: Any, data: dict[str, Any], teacher: dict[str
             card = DataCard(method=f"s3/{method}", task=task_name, teacher=teacher,
                             student={"model": _student(config, item.task).reference,
                                      **asdict(_student(config, item.task))},
-                            prompts={"templates": templates(task_name), "example": example_prompt(item, rows, config)},
+                            prompts={"templates": templates(task_name), "example": example_prompt(item, rows, config, method)},
                             sampling=asdict(_sampling(config)), filters=filter_report(item, method), lineage=LINEAGE,
                             sources=[task_name], config=config.to_dict(), notes=_notes(stand_in))
-            saved.append(save_synthetic(run_dir, f"{task_name}-{method}", rows, card))
+            saved.append(save_synthetic(run_dir, f"{task_name}-{set_name(method)}", rows, card))
     return saved
+
+
+def set_name(method: str) -> str:
+    """A folder-safe name for a set ("+ourAdd" -> "plus-ourAdd", "with rationales" -> "with-rationales")."""
+    return method.replace("+", "plus-").replace(" ", "-")
 
 
 def templates(task: str) -> dict[str, str]:
@@ -44,7 +49,7 @@ def templates(task: str) -> dict[str, str]:
     return {name: getattr(prompts, name)[task] for name in TEMPLATES if task in getattr(prompts, name)}
 
 
-def example_prompt(item: Any, rows: list[dict], config: Any) -> str:
+def example_prompt(item: Any, rows: list[dict], config: Any, method: str = "") -> str:
     """One prompt as the teacher saw it: an extrapolation if the set has one, else a seed prompt."""
     from synthlib.methods.s3.method import _sampling
 
@@ -56,7 +61,8 @@ def example_prompt(item: Any, rows: list[dict], config: Any) -> str:
         return builder.build([parents[extrapolated["parent_id"]]], extrapolated["round"])[0].prompt
     row = rows[0]
     word = prompts.LABEL_WORDS.get(task.name, ())[row["label"]] if task.is_classification else ""
-    if row.get("origin") in ("zerogen", "seed-plain") or task.kind == "single" and task.name not in prompts.RATIONALE:
+    plain = method in ("zerogen", "without rationales") or row.get("origin") in ("zerogen", "seed-plain")
+    if plain or task.kind == "single" and task.name not in prompts.RATIONALE:
         return prompts.QUERY_PLAIN[task.name].format(label=word)
     if task.kind == "single":
         report = next((v for k, v in item.reports.items() if k.startswith("seed-") and "rationales" in v), {})
@@ -69,10 +75,11 @@ def example_prompt(item: Any, rows: list[dict], config: Any) -> str:
 
 def filter_report(item: Any, method: str) -> dict[str, Any]:
     """Parse outcomes (outputs, kept, counted rejection reasons) of the teacher steps behind a set."""
-    steps = {"s3": ("seed-",), "goldgen": ("seed-",), "without_ees": ("seed-",), "zerogen": ("zerogen-",)}[method]
+    steps = {"zerogen": ("zerogen-",), "with rationales": ("seed-",),
+             "without rationales": ("seed-plain",)}.get(method, ("seed-",))
     report = {}
     for key, value in item.reports.items():
-        if key.startswith(steps) and not key.startswith("seed-plain"):
+        if key.startswith(steps) and (method == "without rationales" or not key.startswith("seed-plain")):
             for part in ("rationale_parse", "parse"):
                 if part in value:
                     report[f"{key} {part.replace('_parse', 's')}".replace(" parse", "")] = _cells(value[part])
