@@ -7,8 +7,11 @@ reported pair is a true one; the blocking decides recall.
 Tokens are exactly rapidfuzz's: ``token_set_ratio`` splits at the whitespace of
 :data:`RAPIDFUZZ_SEPARATORS` (Python's ``str.isspace`` set minus U+0085 and the no-break space
 U+00A0, measured over every code point in ``tests/filters``), and compares the *sets* of tokens.
-Python's ``str.split()`` also splits at U+00A0, which changes the token sets (and the scores) of
-Wikipedia-like text; :func:`rapidfuzz_tokens` does not.
+U+0085 and U+00A0 are separators after all in a text that holds any code point above U+00FF
+(rapidfuzz reads such a string with wider characters and a fuller whitespace table): one
+Cyrillic or CJK letter makes "model\u00a0river" two tokens, while in Latin-1 text it stays one.
+Python's ``str.split()`` always splits at U+00A0, which changes the token sets (and the scores) of
+Wikipedia-like text; :func:`rapidfuzz_tokens` follows rapidfuzz in both cases.
 
 How ``token_set_ratio`` scores (rapidfuzz 3, no processor): with I the shared tokens, DA and DB the
 tokens of one side only, each sorted and joined by spaces into strings of lengths S, A, B
@@ -22,8 +25,8 @@ empty, else the maximum of
 
 Blocking, part one (containment, proved): each token weighs its length + 1; for the index tokens
 are lower-cased and stripped of punctuation (so "World," and "world" meet; a key shared this way
-only adds candidates) and sorted rarest first; a text's *prefix* is its shortest run of rarest tokens holding at least ``prefix_fraction``
-of its weight. Two texts are candidates when one's prefix key set meets the other's key set (one
+only adds candidates) and sorted rarest first; a text's *prefix* is its shortest run of rarest
+tokens holding at least ``prefix_fraction`` of its weight. Two texts are candidates when one's prefix key set meets the other's key set (one
 sparse matrix product). If ratio 1 exceeds t then the extra tokens of that side weigh less than
 ``2(1 - t) / (2 - t)`` of it (0.26 at t = 0.85); were all its prefix tokens extra, they would weigh at
 least ``prefix_fraction`` >= that bound: contradiction, so a prefix token is shared and the pair is
@@ -77,6 +80,8 @@ _STRIP = re.compile(r"[\W_]+")
 RAPIDFUZZ_SEPARATORS = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                         "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _SPLIT = re.compile("[" + re.escape(RAPIDFUZZ_SEPARATORS) + "]+")
+#: in a text with a code point above U+00FF rapidfuzz also splits at U+0085 and U+00A0
+_SPLIT_WIDE = re.compile("[" + re.escape(RAPIDFUZZ_SEPARATORS + "\x85\xa0") + "]+")
 
 #: tokens this long or longer are also indexed under their one-character deletions
 TYPO_MIN_CHARS = 3
@@ -84,7 +89,8 @@ TYPO_MIN_CHARS = 3
 
 def rapidfuzz_tokens(text: str) -> list[str]:
     """The tokens ``rapidfuzz.fuzz.token_set_ratio`` compares (with duplicates, in text order)."""
-    return [token for token in _SPLIT.split(text) if token]
+    splitter = _SPLIT_WIDE if text and max(text) > "\xff" else _SPLIT
+    return [token for token in splitter.split(text) if token]
 
 
 def min_prefix_fraction(threshold: float) -> float:

@@ -29,7 +29,22 @@ def test_separators_are_exactly_the_ones_rapidfuzz_splits_at():
               and fuzz.token_set_ratio(f"ab{chr(c)}cd", "abcd") < 100}
     assert splits == {ord(c) for c in RAPIDFUZZ_SEPARATORS}
     assert "\u00a0" not in RAPIDFUZZ_SEPARATORS and "\u0085" not in RAPIDFUZZ_SEPARATORS
-    assert rapidfuzz_tokens("a\u00a0b\u2009c  d\n") == ["a\u00a0b", "c", "d"]
+    assert rapidfuzz_tokens("a\u00a0b\tc  d\n") == ["a\u00a0b", "c", "d"]
+    assert rapidfuzz_tokens("a\u00a0b\u2009c") == ["a", "b", "c"]  # a wide string: see the next test
+
+
+def test_no_break_space_splits_only_in_text_with_a_code_point_above_latin1():
+    # rapidfuzz reads such strings with wider characters, whose whitespace table has U+0085 and U+00A0
+    for wide in ("Москва", "東京", "\U0001F600"):
+        for separator in ("\xa0", "\x85"):
+            text = f"{wide} model{separator}river"
+            assert fuzz.token_set_ratio("model", text) == 100
+            assert rapidfuzz_tokens(text) == [wide, "model", "river"]
+    assert fuzz.token_set_ratio("model", "straße model\xa0river") < 100
+    assert rapidfuzz_tokens("straße model\xa0river") == ["straße", "model\xa0river"]
+    texts = ["Москва", "city\xa0of\xa0東京\xa0Москва", "model", "straße\xa0history\xa0model", "Ελλάδα\xa0model", ""]
+    found = set(zip(*similar_pairs(texts)[:2], strict=False))
+    assert found == all_pairs_reference(texts) == {(0, 1), (2, 4)}
 
 
 def test_no_break_spaces_do_not_turn_a_non_duplicate_into_a_duplicate():
