@@ -130,3 +130,22 @@ def test_end_to_end_smoke_run(tmp_path, use_mirror, monkeypatch):
     assert again.data["mbpp"].questions["softsrv"] == result.data["mbpp"].questions["softsrv"]
     saved = json.loads((next((tmp_path / "runs" / "softsrv").iterdir()) / "results.json").read_text())
     assert len(saved["scores"]) == len(config.methods)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["softsrv", "softsrv__variants", "softsrv__tokens", "softsrv__scaling",
+                                  "softsrv__mauve"])
+def test_notebook_executes_in_the_smoke_profile(name, tmp_path, use_mirror, monkeypatch):
+    from synthlib.book.execute import execute_notebook
+    from synthlib.book.notebooks import notebook_path
+
+    monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path / "cache"))
+    result = execute_notebook(notebook_path(name), tmp_path / f"{name}.ipynb", "smoke", {}, tmp_path / "runs")
+    assert result.error is None, result.error
+    run_dir = next((tmp_path / "runs" / name).iterdir())
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["glue.profile"] == "smoke"
+    if name == "softsrv__mauve":
+        assert results["mauve"] and all(0 <= row["MAUVE vs test"] <= 1 for row in results["mauve"])
+    else:
+        assert results["scores"] and all(0 <= row["score"] <= 1 for row in results["scores"] if "score" in row)
