@@ -1,6 +1,7 @@
 """synthlib.softprompt: frozen LLM stays frozen, inputs_embeds generation equals token generation,
 documented shapes and parameter counts, checkpoints, and the teacher cache."""
 
+import copy
 import hashlib
 
 import pytest
@@ -159,3 +160,40 @@ def test_generation_is_cached_and_keyed_by_the_prompt_weights(tmp_path, frozen, 
     other_cached = CachedTeacher(SoftPromptTeacher(other, frozen, encoder), tmp_path / "c.sqlite", progress=False)
     other_cached.generate(requests[:1])
     assert other_cached.stats.misses == 1  # a different P never reads the first prompt's samples
+
+
+def test_gemma3_prefix_and_scaled_embeddings_match_token_generation():
+    """A 2-layer Gemma3 (which scales its embeddings by sqrt(d) and wants a BOS first): the soft
+    teacher prepends BOS and P = the scaled embeddings of the prompt; greedy output equals
+    ``generate`` from ``[BOS] + ids``."""
+    from tokenizers.processors import TemplateProcessing
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    from synthlib.softprompt.frozen import special_prefix
+    from synthlib.teachers.hf import HFTeacher
+    from synthlib.teachers.tokenizer import builtin_tokenizer
+
+    tokenizer = copy.deepcopy(builtin_tokenizer())  # the cached original stays without a BOS rule
+    bos = tokenizer.bos_token_id
+    tokenizer.backend_tokenizer.post_processor = TemplateProcessing(single="<|bos|> $A", special_tokens=[("<|bos|>", bos)])
+    assert special_prefix(tokenizer) == [bos]
+    torch.manual_seed(0)
+    config = Gemma3TextConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                              num_attention_heads=2, num_key_value_heads=1, head_dim=16, sliding_window=16,
+                              max_position_embeddings=256, bos_token_id=bos, eos_token_id=tokenizer.eos_token_id,
+                              pad_token_id=tokenizer.pad_token_id)
+    model = Gemma3ForCausalLM(config).eval()
+    frozen = HFTeacher(model, tokenizer, name="tiny-gemma3", stand_in=True)
+    ids = tokenizer(TEXTS[0], add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        real = model.get_input_embeddings()(torch.tensor(ids))  # includes Gemma's sqrt(d) scale
+    prompt = build_prompt(PromptSpec("np", len(ids), 32), init=real)
+    teacher = SoftPromptTeacher(prompt, frozen, MeanEmbedding.of(model, tokenizer))
+    sampling = SamplingParams(max_new_tokens=10, temperature=0.0)
+    soft = generate_from_embeddings(model, tokenizer, teacher.embeds(["ignored"]), sampling, [0])[0]
+    with torch.no_grad():
+        plain = model.generate(torch.tensor([[bos] + ids]), attention_mask=torch.ones(1, len(ids) + 1, dtype=torch.long),
+                               max_new_tokens=10, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+    plain = plain[0, len(ids) + 1:].tolist()
+    eos = tokenizer.eos_token_id
+    assert soft == (plain[:plain.index(eos) + 1] if eos in plain else plain)
