@@ -117,6 +117,7 @@ def test_real_gemma_checkpoint_loads_as_student_and_teacher(tmp_path):
     assert sum(p.numel() for p in student.model.parameters()) > 200_000_000
     teacher = load_teacher("gemma-3-270m", cache=tmp_path / "cache.sqlite", progress=False)
     greedy = SamplingParams(temperature=0.0, max_new_tokens=8)
-    [out] = teacher.generate([Request(prompt="The capital of France is", sampling=greedy)])
-    assert "Paris" in out.text
+    prompt = "Q: What is the capital of Italy?\nA: Rome\nQ: What is the capital of France?\nA:"
+    [out] = teacher.generate([Request(prompt=prompt, sampling=greedy)])
+    assert out.text.strip().startswith("Paris"), out.text  # needs Gemma's <bos>, which render() adds
     assert teacher.signature.revision == packaged.weight_hash("gemma-3-270m")
