@@ -33,9 +33,8 @@ def load_frozen(reference: str, batch_size: int = 16, device: str | None = None)
 
 
 def special_prefix(tokenizer) -> list[int]:
-    """Token ids the tokenizer puts before any text (Gemma's BOS; nothing for GPT-2)."""
-    with_special = tokenizer("a", add_special_tokens=True)["input_ids"]
-    plain = tokenizer("a", add_special_tokens=False)["input_ids"]
-    if plain and with_special[-len(plain):] == plain:
-        return list(with_special[:len(with_special) - len(plain)])
-    return []
+    """Token ids a sequence starts with: ``[BOS]`` where the tokenizer itself leads with one (Gemma),
+    else none (GPT-2, Qwen); the same rule as the ``hf`` backend's (:func:`synthlib.tokens.leading_bos`)."""
+    from synthlib.tokens import leading_bos
+
+    return [tokenizer.bos_token_id] if leading_bos(tokenizer) else []

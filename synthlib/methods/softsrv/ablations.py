@@ -109,8 +109,7 @@ def run_scaling(config: ScalingConfig, run_dir: Any = None, progress: Callable[[
             method.softsrv_set(item, models, config, config.variant, config.soft_tokens, f"softsrv N_s={size}",
                                samples=size)
         raw, report = synthesis.pt_questions(item.data.name, models.generator, item.data.targets, config.generate,
-                                             config.pt_temperature, config.pt_max_new_tokens, config.seed,
-                                             prefix=models.pt_prefix)
+                                             config.pt_temperature, config.pt_max_new_tokens, config.seed)
         item.reports["pt parse"] = report
         for size in config.sizes:
             method.filter_and_answer(item, f"pt N_s={size}", raw, models, config, template=True, samples=size)

@@ -49,7 +49,6 @@ class Models:
     encoder: Any
     answerer: Teacher
     generator: Teacher  # PT / PT_SR
-    pt_prefix: str = ""  # text before every PT / PT_SR prompt: the frozen LLM's BOS (see synthesis.pt_questions)
 
 
 def open_teacher(reference: str) -> Teacher:
@@ -70,12 +69,9 @@ def load_models(config: SoftsrvConfig) -> Models:
     from synthlib.teachers.cache import CachedTeacher
 
     frozen = load_frozen(config.frozen_lm)
-    from synthlib.softprompt.frozen import special_prefix
-
+    # PT's plain-text prompts reach Gemma with its <bos>: the hf backend renders it (synthlib.tokens.leading_bos)
     generator = open_teacher(config.pt_teacher) if config.pt_teacher else CachedTeacher(frozen, description="PT")
-    prefix = "" if config.pt_teacher else frozen.tokenizer.decode(special_prefix(frozen.tokenizer))
-    return Models(frozen, MeanEmbedding.of(frozen.model, frozen.tokenizer), open_teacher(config.teacher), generator,
-                  prefix)
+    return Models(frozen, MeanEmbedding.of(frozen.model, frozen.tokenizer), open_teacher(config.teacher), generator)
 
 
 def prompt_folder() -> Path:
@@ -105,13 +101,12 @@ def pt_sets(run: TaskRun, models: Models, config: SoftsrvConfig, with_refinement
     """PT's questions (and PT_SR's, refined from them), filtered and answered through the template."""
     data = run.data
     raw, report = synthesis.pt_questions(data.name, models.generator, data.targets, config.generate,
-                                         config.pt_temperature, config.pt_max_new_tokens, config.seed,
-                                         prefix=models.pt_prefix)
+                                         config.pt_temperature, config.pt_max_new_tokens, config.seed)
     run.reports["pt parse"] = report
     filter_and_answer(run, "pt", raw, models, config, template=True)
     if with_refinement and run.questions["pt"]:
         refined, counts = synthesis.refine(data.name, models.generator, run.questions["pt"], config.sr_rounds,
-                                           config.max_new_tokens, config.seed, prefix=models.pt_prefix)
+                                           config.max_new_tokens, config.seed)
         run.reports["pt_sr refinement"] = counts
         filter_and_answer(run, "pt_sr", refined, models, config, template=True, diversify=False)
 

@@ -92,15 +92,11 @@ def softsrv_questions(prompt: Any, frozen: Any, encoder: Any, targets: list[str]
 
 
 def pt_questions(task: str, generator: Teacher, targets: list[str], n: int, temperature: float, max_new_tokens: int,
-                 seed: int, per_call: int = 10, prefix: str = "") -> tuple[list[str], ParseReport]:
-    """About ``n`` questions from the PT template (``per_call`` asked per call), parsed from the list.
-
-    ``prefix`` goes before every prompt: the base LLM's BOS text (``<bos>`` for Gemma), which the
-    ``hf`` backend does not add to plain-text prompts and without which Gemma writes nonsense.
-    """
+                 seed: int, per_call: int = 10) -> tuple[list[str], ParseReport]:
+    """About ``n`` questions from the PT template (``per_call`` asked per call), parsed from the list."""
     calls = -(-n // per_call)
     sampling = SamplingParams(max_new_tokens=max_new_tokens, temperature=temperature)
-    requests = [Request(prompt=prefix + prompts.questions_prompt(task, targets[i % len(targets)]), sampling=sampling,
+    requests = [Request(prompt=prompts.questions_prompt(task, targets[i % len(targets)]), sampling=sampling,
                         sample_index=i, seed=seed,
                         metadata={"softsrv": {"step": "pt", "task": task, "example": targets[i % len(targets)]}})
                 for i in range(calls)]
@@ -114,19 +110,17 @@ def pt_questions(task: str, generator: Teacher, targets: list[str], n: int, temp
 
 
 def refine(task: str, teacher: Teacher, questions: list[str], rounds: int, max_new_tokens: int,
-           seed: int, prefix: str = "") -> tuple[list[str], dict[str, int]]:
-    """PT_SR: per round, a critique of each question, then a rewrite from it ('Stop' keeps the question).
-
-    ``prefix`` as in :func:`pt_questions`."""
+           seed: int) -> tuple[list[str], dict[str, int]]:
+    """PT_SR: per round, a critique of each question, then a rewrite from it ('Stop' keeps the question)."""
     counts = {"rewritten": 0, "stopped": 0, "unusable": 0}
     sampling = SamplingParams(max_new_tokens=max_new_tokens, temperature=1.0)
     for r in range(rounds):
         critiques = teacher.generate([
-            Request(prompt=prefix + prompts.critique_prompt(task, q), sampling=sampling, sample_index=i, seed=seed + 1000 * r,
+            Request(prompt=prompts.critique_prompt(task, q), sampling=sampling, sample_index=i, seed=seed + 1000 * r,
                     metadata={"softsrv": {"step": "critique", "task": task, "question": q}})
             for i, q in enumerate(questions)])
         rewrites = teacher.generate([
-            Request(prompt=prefix + prompts.refine_prompt(task, q, c.text), sampling=sampling, sample_index=i,
+            Request(prompt=prompts.refine_prompt(task, q, c.text), sampling=sampling, sample_index=i,
                     seed=seed + 1000 * r + 1, metadata={"softsrv": {"step": "refine", "task": task, "question": q}})
             for i, (q, c) in enumerate(zip(questions, critiques))])
         updated = []

@@ -89,8 +89,6 @@ def test_pt_questions_refinement_and_answers_with_the_scripted_teacher():
     assert len(questions) == 25 and report.total == 3 and report.parse_rate == 1.0
     assert all("Question" not in q for q in questions)
     assert teacher.calls[0].sampling.temperature == 2.0 and "10 different" in teacher.calls[0].prompt
-    pt_questions("gsm8k", teacher, POOL[:1], n=5, temperature=2.0, max_new_tokens=64, seed=0, prefix="<bos>")
-    assert teacher.calls[-1].prompt.startswith("<bos>Here is an example")  # a base LLM's BOS, as text
     refined, counts = refine("gsm8k", teacher, questions[:10], rounds=2, max_new_tokens=32, seed=0)
     assert len(refined) == 10 and sum(counts.values()) == 20
     pairs, parsed = answer("gsm8k", teacher, refined, template=False, max_new_tokens=32, seed=0)
