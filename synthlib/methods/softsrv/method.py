@@ -289,23 +289,3 @@ def save(result: Result, run_dir: Any) -> None:
         run_dir.save_table(getattr(result, name), name)
     run_dir.save_results({"scores": result.scores.to_dict(orient="records"), "stand_in": result.stand_in})
 
-
-# -- prose for the notebooks -----------------------------------------------------------------------
-
-def setting_markdown(config: SoftsrvConfig, run_name: str = "") -> str:
-    """One paragraph naming the profile, the frozen LLM, teacher, student and sizes of this run."""
-    from synthlib.models import MODEL_ALIASES, is_stand_in
-
-    def note(name: str) -> str:
-        text = MODEL_ALIASES.get(name, name)
-        return text + (" (a STAND-IN: its numbers only show that the pipeline runs)" if is_stand_in(name) else "")
-
-    generator = config.pt_teacher or config.frozen_lm
-    return (f"Profile **{config.profile}**. Frozen LLM **{config.frozen_lm}** ({note(config.frozen_lm)}); "
-            f"answering teacher **{config.teacher}** ({note(config.teacher)}); PT / PT_SR generator "
-            f"**{generator}**; student **{config.student}** ({note(config.student)}"
-            f"{', LoRA' if config.lora else ', all weights'}). Soft prompt {config.variant.upper()} with "
-            f"t = {config.soft_tokens}, {config.prompt_steps} steps at lr {config.prompt_lr:g}; "
-            f"{config.train_rows or 'all'} target questions, {config.generate} generated and N_s = {config.samples} "
-            f"kept per method and task; {config.test_rows or 'all'} test rows per task; tasks "
-            f"{', '.join(config.tasks)}." + (f" Run directory `{run_name}`." if run_name else ""))
