@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import teachers
-from synthlib.reports.chapter import glue_all, model_note, save_figure, show, table
+from synthlib.reports.chapter import glue_all, model_note, show, show_figure, table
 
 
 def setting(config: Any, run: Any, report: Any) -> None:
@@ -42,7 +42,7 @@ def usable_shares(report: Any) -> Any:
 
 def parse_rates(report: Any, run: Any) -> Any:
     """Usable share per format for the chapter's teacher (figure and table)."""
-    save_figure(run, teachers.plot_parse_rates(report), "parse_rates")
+    show_figure(run, teachers.plot_parse_rates(report), "parse_rates")
     return table(report.parse_rates, {"parse_rate": "{:.0%}"})
 
 
