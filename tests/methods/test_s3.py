@@ -110,9 +110,10 @@ def test_the_teacher_is_one_parameter(tmp_path, monkeypatch):
         teacher = open_teacher(config.teacher, cache_path=tmp_path / "cache.sqlite")
         rows, report = seed_plain(spec("imdb"), teacher, 4, Sampling(), seed=0)
         assert server.calls == 4 and teacher.signature.backend == "openai"
-        # the fake server echoes the prompt's last 24 characters ("...[text] <the review>"), not a review:
-        # every answer is a counted rejection
-        assert rows == [] and report["parse"]["reasons"] == {"too short [text]": 4}
+        # the request goes out as chat with an answer turn prefilled with "[text]"; the fake server's reply
+        # ("reply <digest> to <end of the request>") comes back as the continuation of that turn
+        assert len(rows) == 4 and report["parse"]["kept"] == 4
+        assert all(row["text"].startswith("reply ") for row in rows)
     with pytest.raises(ConfigError, match="teacher"):
         S3Config(profile="smoke", teacher="not a model")
 
