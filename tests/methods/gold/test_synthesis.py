@@ -32,7 +32,7 @@ def test_rejections_name_their_reason():
     parse = synthesis.sample_parser(spec("squad"))
     assert parse("[context] one two three four five six seven eight nine [question] who is it? "
                  "[answer] Rome").reason == "answer not in context"
-    assert parse("nothing").reason.startswith("missing")
+    assert parse("nothing").reason == "off-format (no tags)"
     rte = synthesis.sample_parser(spec("rte"))
     assert rte("[premise] a b c d [hypothesis] e f g [label] maybe").reason == "bad label in [label]"
     request = synthesis.train_request(spec("rte"), [EXAMPLES["rte"]], [], synthesis.Sampling(), 0, 0)
