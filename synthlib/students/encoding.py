@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synthlib.students.losses import IGNORE_INDEX
+from synthlib.tokens import leading_bos
 
 
 def encode(student, dataset, inputs: Sequence[str], target: str | None, max_length: int = 128,
@@ -42,27 +43,17 @@ def encode(student, dataset, inputs: Sequence[str], target: str | None, max_leng
     return dataset.map(fn, batched=True, remove_columns=dataset.column_names, desc="tokenizing")
 
 
-def bos_prefix(tokenizer) -> list[int]:
-    """``[bos id]`` when the tokenizer itself starts every text with its BOS token (Gemma), else ``[]``.
-
-    Causal models trained with a BOS token (Gemma) degrade without it, so training rows and scored
-    prompts must both start with it; tokenizers that add other markers (BERT's [CLS] ... [SEP]) get none.
-    """
-    bos = tokenizer.bos_token_id
-    ids = tokenizer("a")["input_ids"]
-    return [bos] if bos is not None and ids and ids[0] == bos else []
-
-
 def _encode_causal(tokenizer, prompts, targets, max_length, pad_to_max):
     # the loss covers the target tokens only: prompt positions get IGNORE_INDEX labels
     rows = {"input_ids": [], "attention_mask": [], "labels": []}
-    prefix = bos_prefix(tokenizer)
+    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # Gemma needs its <bos>, as at inference
+    room = max_length - len(bos)
     for i, prompt in enumerate(prompts):
-        prompt_ids = prefix + tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         target_ids = [] if targets is None else tokenizer(" " + targets[i], add_special_tokens=False)["input_ids"]
         target_ids = target_ids + ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None and targets else [])
-        ids = (prompt_ids + target_ids)[-max_length:]  # keep the end: the target matters most
-        labels = ([IGNORE_INDEX] * len(prompt_ids) + target_ids)[-max_length:]
+        ids = bos + (prompt_ids + target_ids)[-room:]  # keep the end: the target matters most
+        labels = [IGNORE_INDEX] * len(bos) + ([IGNORE_INDEX] * len(prompt_ids) + target_ids)[-room:]
         mask = [1] * len(ids)
         if pad_to_max:
             pad = max_length - len(ids)

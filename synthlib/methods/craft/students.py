@@ -51,9 +51,9 @@ def train_student(task: CraftTask, samples: list[dict], config: Any, batch_size:
 def mc_prompts(task: CraftTask, rows: list[dict], tokenizer) -> list[str]:
     """Test rows as the student saw its training rows: BOS where its tokenizer uses one, then the question."""
     from synthlib.metrics.multiple_choice import format_question
-    from synthlib.students.encoding import bos_prefix
+    from synthlib.tokens import leading_bos
 
-    bos = tokenizer.decode(bos_prefix(tokenizer)) if bos_prefix(tokenizer) else ""
+    bos = leading_bos(tokenizer)
     return [bos + format_question(r["question"], r["choices"], task.letters) for r in rows]
 
 
