@@ -126,6 +126,9 @@ class CraftConfig(BaseConfig):
             raise ConfigError("need 0 <= few_shot_share <= 1 and retrieve_factor >= 1")
         if not 0.0 <= self.top_percent <= 100.0:
             raise ConfigError(f"top_percent must lie in [0, 100] (0 = exact search), got {self.top_percent}")
+        if self.student in ("minilm", "tiny-random-bert", "tiny-random-t5"):
+            raise ConfigError(f"student '{self.student}' is not a causal LM; CRAFT trains LoRA on a causal model: use "
+                              "gemma-3-270m, qwen2.5-coder-0.5b-instruct, tiny-random-gpt2 or a hub id/path")
         if min(self.size_rows.values(), default=1) < 1 or self.epochs <= 0 or min(self.batch_size, self.lora_r) < 1:
             raise ConfigError("need size_rows >= 1, epochs > 0, batch_size >= 1 and lora_r >= 1")
 

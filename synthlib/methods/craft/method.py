@@ -280,42 +280,75 @@ def paper_table(scores) -> Any:
     return pd.DataFrame([r for r in rows if r["task"] in tasks])
 
 
-def run(config: CraftConfig, run_dir: Any = None, progress: Callable[[str], None] = print) -> Result:
-    """CRAFT and its baselines on every task of the config."""
-    import pandas as pd
+@dataclass
+class Materials:
+    """What every variant of one chapter shares: the teacher, the judge, the corpus store, the work dir."""
 
-    from synthlib.models import is_stand_in
+    teacher: Teacher
+    judge: Teacher
+    store: Any
+    directory: Path
 
+
+def materials(config: CraftConfig, run_dir: Any = None, progress: Callable[[str], None] = print) -> Materials:
+    """Open the teacher (cached), the judge and, when CRAFT generates, the corpus store."""
     directory = work_dir(config, run_dir)
     teacher = open_teacher(config.teacher, directory)
     judge = teacher if not config.judge or config.judge == config.teacher else open_teacher(config.judge, directory)
     if run_dir is not None:
         run_dir.add_model("teacher", teacher.signature.to_dict())
+        run_dir.add_model("judge", judge.signature.to_dict())
     store = None
     if "craft" in config.methods and config.largest:
         from synthlib.methods.craft.retrieval import open_store
 
         store = open_store(config)
         progress(f"corpus store: {store.n_docs} documents in {len(store.shards)} shards")
+    return Materials(teacher, judge, store, directory)
+
+
+def run_tasks(config: CraftConfig, kit: Materials, progress: Callable[[str], None] = print,
+              seeds: list[int] | None = None, tag: str = "") -> tuple[list[dict], list[dict], dict[str, TaskData]]:
+    """Build, save, train and score every set of every task: (score rows, contamination rows, task data).
+
+    ``seeds`` trains one student per seed on each set (the spread); ``tag`` names the variant in the
+    rows and in the dataset folder.
+    """
     scores, contaminated, data = [], [], {}
+    directory = kit.directory / tag if tag else kit.directory
     for name in config.tasks:
-        data[name] = item = prepare(name, config, teacher, progress)
-        build_sets(item, config, teacher, store, progress)
+        data[name] = item = prepare(name, config, kit.teacher, progress)
+        build_sets(item, config, kit.teacher, kit.store, progress)
         save_sets(item, directory)
         for method, size in item.sets:
-            scores.append(evaluate_set(item, method, size, config, judge, config.seed, progress))
+            for seed in seeds or [config.seed]:
+                scores.append(evaluate_set(item, method, size, config, kit.judge, seed, progress))
         if "teacher" in config.methods:
-            row = evaluate_teacher(item, config, teacher, judge)
+            row = evaluate_teacher(item, config, kit.teacher, kit.judge)
             if row is not None:
                 scores.append(row)
         contaminated += contamination(item)
+    if tag:
+        for row in [*scores, *contaminated]:
+            row["variant"] = tag
+    return scores, contaminated, data
+
+
+def run(config: CraftConfig, run_dir: Any = None, progress: Callable[[str], None] = print) -> Result:
+    """CRAFT and its baselines on every task of the config."""
+    import pandas as pd
+
+    from synthlib.models import is_stand_in
+
+    kit = materials(config, run_dir, progress)
+    scores, contaminated, data = run_tasks(config, kit, progress)
     frame = pd.DataFrame(scores)
     notes = [n for item in data.values() for n in item.notes]
     result = Result(scores=frame, paper=paper_table(frame), filters=filter_table(data),
                     contamination=pd.DataFrame(contaminated), data=data, teacher=config.teacher,
                     stand_in=is_stand_in(config.teacher) or is_stand_in(config.student), notes=notes)
     if run_dir is not None:
-        save(result, run_dir, directory)
+        save(result, run_dir, kit.directory)
     return result
 
 
