@@ -24,7 +24,6 @@ TASK_CHOICES = ("bioqa", "medqa", "csqa", "summarization")
 SIZE_CHOICES = ("XS", "S", "M", "L", "XL")
 #: methods of the main comparison: craft and the baselines
 METHODS = ("craft", "fewshots", "teacher", "in_domain", "self_instruct", "evol_instruct")
-GENERATED = ("craft", "in_domain", "self_instruct", "evol_instruct")  # trained at every size but XS
 
 #: the paper's published numbers (Mistral-7B student and teacher, 32 few-shots). Accuracy % for the
 #: QA tasks, judged win rate % for summarization. Section 5.1 / Figure 3 (XS and XL), Table 2
@@ -163,4 +162,4 @@ def run(config: CraftConfig, run_dir: Any = None, progress: Callable[[str], None
     return method.run(config, run_dir, progress)
 
 
-__all__ = ["GENERATED", "METHODS", "PAPER", "CraftConfig", "Result", "run"]
+__all__ = ["METHODS", "PAPER", "CraftConfig", "Result", "run"]

@@ -125,8 +125,6 @@ def fewshot_source(config: CraftFewshotSourceConfig, run_dir: Any = None,
 
 def scaling(config: CraftScalingConfig, run_dir: Any = None, progress: Callable[[str], None] = print) -> AblationResult:
     """One CRAFT pool, students on each size's prefix, one per seed; mean and standard deviation."""
-    import pandas as pd
-
     base = dataclasses.replace(config, methods=["craft", "fewshots"])
     result = _variants(base, [("craft", {})], run_dir, progress, seeds=list(config.seeds))
     result.table["size"] = result.table["size"].astype(str)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synthlib.methods.craft import GENERATED, PAPER, PAPER_CONTAMINATION, PAPER_FILTERS_S, CraftConfig, Result
+from synthlib.methods.craft import PAPER, PAPER_CONTAMINATION, PAPER_FILTERS_S, CraftConfig, Result
 from synthlib.methods.craft.synthesis import Generated, clean, craft_samples, filter_rows
 from synthlib.methods.craft.tasks import CraftTask, fewshots, in_domain, task_spec, test_rows, test_texts
 from synthlib.teachers.base import Teacher
