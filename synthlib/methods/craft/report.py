@@ -140,4 +140,5 @@ def scaling_figure(result: Any, run: Any = None):
     axis.legend(fontsize=8)
     if run is not None:
         run.save_figure(figure, "scaling")
+    plt.close(figure)  # shown once, as the cell's value (an open figure would be shown a second time)
     return figure
