@@ -243,8 +243,13 @@ def _convert(model: PackagedModel, gguf: Path, target: Path) -> None:
     config = AutoConfig.from_pretrained(source, gguf_file=gguf.name)
     if hasattr(config, "quantization_config"):
         del config.quantization_config  # the weights are plain floats now
-    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    plain.load_state_dict(loaded.state_dict())
+    with torch.device("meta"):  # no second copy of the weights in memory (the 1.5B is 6 GB in float32)
+        plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(loaded.state_dict(), assign=True)
+    for name, buffer in loaded.named_buffers():  # non-persistent buffers (rotary tables) are not in a state dict
+        owner, _, leaf = name.rpartition(".")
+        plain.get_submodule(owner).register_buffer(leaf, buffer, persistent=False)
+    plain.tie_weights()
     plain.generation_config = loaded.generation_config
     _check_same_logits(loaded, plain, tokenizer)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
