@@ -5,21 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.methods.craft.tasks import task_spec
-
-
-def _model_note(name: str) -> str:
-    from synthlib.models import MODEL_ALIASES, is_stand_in
-
-    note = MODEL_ALIASES.get(name, name)
-    return note + (" (a STAND-IN: its numbers only show that the pipeline runs)" if is_stand_in(name) else "")
+from synthlib.reports.chapter import model_note, table
 
 
 def setting(config: Any, run: Any) -> str:
     """The run's setting in one paragraph: profile, models, sizes, budgets."""
     sizes = ", ".join(f"{s} = {config.rows(s)}" for s in config.sizes)
     judge = config.judge or config.teacher
-    return (f"Profile **{config.profile}**. Teacher **{config.teacher}**: {_model_note(config.teacher)}. "
-            f"Student **{config.student}**: {_model_note(config.student)}, LoRA r={config.lora_r}, "
+    return (f"Profile **{config.profile}**. Teacher **{config.teacher}**: {model_note(config.teacher)}. "
+            f"Student **{config.student}**: {model_note(config.student)}, LoRA r={config.lora_r}, "
             f"alpha={config.lora_alpha}, dropout {config.lora_dropout:g} on all linear layers; AdamW lr "
             f"{config.learning_rate:g}, weight decay {config.weight_decay:g}, linear schedule with "
             f"{config.warmup_ratio:.0%} warm-up, {config.epochs:g} epochs, batch {config.batch_size} "
@@ -38,7 +32,7 @@ def task_table(config: Any):
     rows = [{"task": t, "test set": task_spec(t).test_note, "in-domain human data": task_spec(t).in_domain_note,
              "metric": "accuracy (letter log-probs)" if task_spec(t).is_mc else "judged win rate"}
             for t in config.tasks]
-    return pd.DataFrame(rows).style.hide(axis="index")
+    return table(pd.DataFrame(rows))
 
 
 def headline(result: Any, config: Any) -> dict[str, str]:
@@ -61,33 +55,32 @@ def headline(result: Any, config: Any) -> dict[str, str]:
 
 def paper_view(result: Any):
     """Ours beside the paper's."""
-    return result.paper.style.format({"ours": "{:.1f}", "paper": "{:.1f}", "rows": "{:.0f}"}, na_rep="-") \
-        .hide(axis="index")
+    return table(result.paper, {"ours": "{:.1f}", "paper": "{:.1f}", "rows": "{:.0f}"})
 
 
 def scores_view(result: Any):
     """Every trained set: rows, score, training time."""
     cols = [c for c in ["task", "method", "size", "rows", "seed", "metric", "score", "wins", "losses", "ties",
                         "test_rows", "train_seconds", "train_steps", "variant"] if c in result.scores]
-    return result.scores[cols].style.format(precision=1, na_rep="-").hide(axis="index")
+    return table(result.scores[cols], precision=1)
 
 
 def filter_view(result: Any):
     """The filter counts per task and generator, with the paper's size-S counts."""
-    return result.filters.style.format(precision=0, na_rep="-").hide(axis="index")
+    return table(result.filters, precision=0)
 
 
 def reasons_view(result: Any):
     """Every filter step and reason of every generator."""
     from synthlib.methods.craft.method import reasons_table
 
-    table = reasons_table(result.data)
-    return table.style.format({"share_of_input": "{:.1%}"}).hide(axis="index") if len(table) else table
+    reasons = reasons_table(result.data)
+    return table(reasons, {"share_of_input": "{:.1%}"}) if len(reasons) else reasons
 
 
 def contamination_view(result: Any):
     """5-gram weighted Jaccard (%) of every training set against its test set, beside the paper's."""
-    return result.contamination.style.format({"jaccard_5gram_%": "{:.3f}"}, na_rep="-").hide(axis="index")
+    return table(result.contamination, {"jaccard_5gram_%": "{:.3f}"})
 
 
 def examples(result: Any, chars: int = 300):
@@ -104,7 +97,7 @@ def examples(result: Any, chars: int = 300):
         rows.append({"task": name, "retrieved document": (doc["text"][:chars] + " ...") if doc else "-",
                      "how it was found": doc["strategy"] if doc else "-",
                      "sample written from it": item.task.text(sample)[:chars]})
-    return pd.DataFrame(rows).style.hide(axis="index")
+    return table(pd.DataFrame(rows))
 
 
 def notes(result: Any) -> str:
@@ -116,12 +109,12 @@ def ablation_view(result: Any):
     """An ablation's scores per variant."""
     cols = [c for c in ["variant", "task", "method", "size", "rows", "seed", "metric", "score", "train_seconds"]
             if c in result.table]
-    return result.table[cols].style.format(precision=1, na_rep="-").hide(axis="index")
+    return table(result.table[cols], precision=1)
 
 
 def paper_only(result: Any):
     """The ablation's paper table (or summary beside the paper)."""
-    return result.paper.style.format(precision=2, na_rep="-").hide(axis="index")
+    return table(result.paper, precision=2)
 
 
 def scaling_figure(result: Any, run: Any = None):
