@@ -77,14 +77,21 @@ def teacher_fewshots(task: CraftTask, shots: list[dict], teacher: Teacher, confi
 
     Where the teacher's answer fails a filter the human sample stays, and the note says how often.
     """
+    from synthlib.methods.craft.synthesis import ask, augment_requests, sample_filters
+
+    docs = [{"id": f"fewshot-{i}", "title": "", "text": s["text"], "strategy": "few-shot text"}
+            for i, s in enumerate(shots)]
+    others = [[s for j, s in enumerate(shots) if j != i] for i in range(len(shots))]
+    if task.is_mc:  # one batch for all few-shots; each answer then meets the filters on its own
+        requests = [augment_requests(task, others[i], [doc], config)[0] for i, doc in enumerate(docs)]
+        made = [sample_filters(task, others[i], config).apply([row])[0] for i, row in enumerate(ask(teacher, requests))]
+    else:  # two steps per few-shot (extract, then summarize)
+        made = [craft_samples(task, others[i], [doc], teacher, config).samples for i, doc in enumerate(docs)]
     out, kept = [], 0
-    for i, shot in enumerate(shots):
-        others = [s for j, s in enumerate(shots) if j != i]
-        made = craft_samples(task, others, [{"id": f"fewshot-{i}", "title": "", "text": shot["text"],
-                                             "strategy": "few-shot text"}], teacher, config)
-        if made.samples:
+    for shot, samples in zip(shots, made, strict=True):
+        if samples:
             kept += 1
-            out.append({"text": shot["text"], "sample": clean(task, made.samples[0])})
+            out.append({"text": shot["text"], "sample": clean(task, samples[0])})
         else:
             out.append(shot)
     notes.append(f"{task.name}: {kept} of {len(shots)} few-shot samples are teacher-written; the rest stayed human "

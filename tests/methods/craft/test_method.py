@@ -78,3 +78,24 @@ def test_smoke_run_trains_equal_sizes_and_saves_datasets(use_mirror, tmp_path, m
     assert (tmp_path / "w" / "datasets" / "csqa" / "craft-S.jsonl").is_file()
     assert result.filters.query("method == 'craft'")["asked"].iloc[0] == 12  # 2 x 6 documents retrieved
     assert result.contamination["jaccard_5gram_%"].notna().all()
+
+
+def test_teacher_written_fewshots_keep_the_texts_and_replace_the_samples():
+    from synthlib.methods.craft.method import teacher_fewshots
+
+    task = task_spec("bioqa")
+    shots = [{"text": f"Cells number {i} divide by mitosis. Their membranes carry proteins. Ribosomes make "
+                      f"proteins number {i}. Chloroplasts capture light in plants.",
+              "sample": {"question": f"Human question {i}?", "options": ["a", "b", "c", "d"], "answer": "A"}}
+             for i in range(8)]
+    notes: list[str] = []
+    teacher = _teacher()
+    made = teacher_fewshots(task, shots, teacher, CraftConfig(max_words=200), notes)
+    assert [m["text"] for m in made] == [s["text"] for s in shots]
+    written = [m for m, s in zip(made, shots, strict=True) if m["sample"] != s["sample"]]
+    assert written and all(m["sample"]["answer"] in task.letters for m in written)
+    assert len(teacher.calls) == 8 and f"{len(written)} of 8" in notes[0]
+    for request in teacher.calls:  # a few-shot never sees itself among its prompt's examples
+        text = request.messages[-1]["content"]
+        own = request.metadata["craft"]["doc_id"].split("-")[1]
+        assert f"Human question {own}?" not in text
