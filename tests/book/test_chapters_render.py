@@ -84,3 +84,15 @@ def test_method_chapter_renders_with_a_subset_of_methods_and_tasks(name, use_mir
 @pytest.mark.parametrize("name", sorted(SLOW))
 def test_chapter_renders_with_a_subset_of_its_tasks(name, use_mirror):
     _check(name, execute_cells(name, SLOW[name]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,sets", [("s3__without_rationales", {"imdb-with-rationales", "imdb-without-rationales"}),
+                                       ("gold__components", {"rte-vanilla", "rte-gold-ce", "rte-gold-sce"})])
+def test_ablations_save_their_training_sets(name, sets, use_mirror):
+    from synthlib.runs.datasets import read_card
+
+    run = execute_cells(name, SLOW[name])["run"]
+    assert {p.name for p in (run.path / "datasets").iterdir()} == sets
+    for folder in (run.path / "datasets").iterdir():
+        assert read_card(folder)["synthlib"]["prompts"]["example"]

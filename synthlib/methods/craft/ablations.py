@@ -89,7 +89,7 @@ def _variants(config: CraftConfig, changes: list[tuple[str, dict]], run_dir: Any
     rows, filters, notes = [], [], []
     for tag, change in changes:
         variant = dataclasses.replace(config, **change)
-        scores, _, data = run_tasks(variant, kit, progress, seeds=seeds, tag=tag)
+        scores, _, data = run_tasks(variant, kit, progress, seeds=seeds, tag=tag, run_dir=run_dir)
         rows += scores
         filters.append(filter_table(data).assign(variant=tag))
         notes += [f"{tag}: {n}" for item in data.values() for n in item.notes]

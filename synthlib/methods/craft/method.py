@@ -155,15 +155,48 @@ def _shuffled(samples: list[dict], seed: int) -> list[dict]:
     return order
 
 
-def save_sets(data: TaskData, directory: Path) -> list[Path]:
-    """Every training set as JSONL (``datasets/<task>/<method>-<size>.jsonl``), written atomically."""
+def save_sets(data: TaskData, directory: Path, run_dir: Any = None, config: CraftConfig | None = None,
+              teacher: Teacher | None = None, tag: str = "") -> list[Path]:
+    """Every training set as JSONL (``datasets/<task>/<method>-<size>.jsonl``), written atomically; with a
+    run directory also as a Hugging Face dataset with its data card (``<run>/datasets/<task>-<method>-<size>``)."""
     from synthlib.runs import atomic
 
     paths = []
     for (method, size), samples in data.sets.items():
         text = "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in samples)
         paths.append(atomic.write_text(directory / "datasets" / data.task.name / f"{method}-{size}.jsonl", text))
+        if run_dir is not None and config is not None and teacher is not None:
+            paths.append(_save_card(data, method, size, samples, run_dir, config, teacher, tag))
     return paths
+
+
+def _save_card(data: TaskData, method: str, size: str, samples: list[dict], run_dir: Any, config: CraftConfig,
+               teacher: Teacher, tag: str) -> Path:
+    """One set through ``synthlib.runs.datasets.save_synthetic``: rows with lineage, and the data card."""
+    from synthlib.methods.craft.synthesis import sampling
+    from synthlib.models import is_stand_in
+    from synthlib.prompts import craft as prompts
+    from synthlib.runs.datasets import DataCard, save_synthetic
+
+    rows = [{**s, "round": s.get("step", "human"), "parent": s.get("doc_id", ""),
+             "teacher_call": s.get("teacher_call", "")} for s in samples]
+    generated = data.generated.get(method)
+    filters = {} if generated is None else {
+        step.filter: {"total": step.n_in, "kept": step.n_kept, "reasons": dict(step.reasons)}
+        for step in generated.report.steps}
+    card = DataCard(method=f"craft:{method}", task=data.task.name, teacher=teacher.signature.to_dict(),
+                    student={"model": config.student, "lora_r": config.lora_r, "lora_alpha": config.lora_alpha,
+                             "epochs": config.epochs, "learning_rate": config.learning_rate},
+                    prompts={"templates": {"system": prompts.SYSTEM, "augment": prompts.AUGMENT,
+                                           "self_instruct": prompts.SELF_INSTRUCT, "evol": prompts.EVOL},
+                             "example": ""},
+                    sampling=sampling(config).to_dict(), filters=filters,
+                    lineage={"round": "round", "parent": "parent", "teacher_call": "teacher_call"},
+                    sources=[*config.corpus, "craft_fewshots"], config=config.to_dict(),
+                    notes=("written by a STAND-IN teacher: not the paper's setting" if is_stand_in(config.teacher)
+                           else "") + ("; human data (no teacher call)" if method in ("in_domain", "fewshots") else ""))
+    name = "-".join(p for p in (data.task.name, method, size, tag.replace(" ", "_")) if p)
+    return save_synthetic(run_dir, name, rows, card)
 
 
 def evaluate_set(data: TaskData, method: str, size: str, config: CraftConfig, judge: Teacher | None,
@@ -315,7 +348,8 @@ def materials(config: CraftConfig, run_dir: Any = None, progress: Callable[[str]
 
 
 def run_tasks(config: CraftConfig, kit: Materials, progress: Callable[[str], None] = print,
-              seeds: list[int] | None = None, tag: str = "") -> tuple[list[dict], list[dict], dict[str, TaskData]]:
+              seeds: list[int] | None = None, tag: str = "",
+              run_dir: Any = None) -> tuple[list[dict], list[dict], dict[str, TaskData]]:
     """Build, save, train and score every set of every task: (score rows, contamination rows, task data).
 
     ``seeds`` trains one student per seed on each set (the spread); ``tag`` names the variant in the
@@ -326,7 +360,7 @@ def run_tasks(config: CraftConfig, kit: Materials, progress: Callable[[str], Non
     for name in config.tasks:
         data[name] = item = prepare(name, config, kit.teacher, progress)
         build_sets(item, config, kit.teacher, kit.store, progress)
-        save_sets(item, directory)
+        save_sets(item, directory, run_dir, config, kit.teacher, tag)
         for method, size in item.sets:
             for seed in seeds or [config.seed]:
                 scores.append(evaluate_set(item, method, size, config, kit.judge, seed, progress))
@@ -348,7 +382,7 @@ def run(config: CraftConfig, run_dir: Any = None, progress: Callable[[str], None
     from synthlib.models import is_stand_in
 
     kit = materials(config, run_dir, progress)
-    scores, contaminated, data = run_tasks(config, kit, progress)
+    scores, contaminated, data = run_tasks(config, kit, progress, run_dir=run_dir)
     frame = pd.DataFrame(scores)
     notes = [n for item in data.values() for n in item.notes]
     result = Result(scores=frame, paper=paper_table(frame), filters=filter_table(data),

@@ -109,11 +109,14 @@ def augment_requests(task: CraftTask, shots: list[dict], documents: list[dict], 
 
 def ask(teacher: Teacher, requests: list[Request], extra: dict | None = None) -> list[dict]:
     """Teacher answers as candidate rows ``{"output", **metadata, **extra}`` (cached, batched, with a bar)."""
+    from synthlib.teachers.base import request_key
+
     generations = teacher.generate(requests)
     rows = []
     for req, gen in zip(requests, generations, strict=True):
         info = req.metadata["craft"]
-        rows.append({"output": gen.text, "doc_id": info.get("doc_id", ""), "step": info["step"], **(extra or {})})
+        rows.append({"output": gen.text, "doc_id": info.get("doc_id", ""), "step": info["step"],
+                     "teacher_call": request_key(teacher.signature, req), **(extra or {})})
     return rows
 
 
@@ -219,7 +222,7 @@ def _with_docs(samples: list[dict], documents: list[dict]) -> list[dict]:
 
 def clean(task: CraftTask, sample: dict) -> dict:
     """Only the task's keys (what is saved and trained on) plus provenance fields where present."""
-    keep = [*task.keys(), "doc_id", "strategy", "origin"]
+    keep = [*task.keys(), "doc_id", "strategy", "origin", "step", "teacher_call"]
     return {k: sample[k] for k in keep if k in sample}
 
 

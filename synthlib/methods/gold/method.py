@@ -169,7 +169,10 @@ def run(config: GoldConfig, run_dir: Any = None, progress: Callable[[str], None]
                     parse=parse_table(data), data=data, teacher=config.teacher,
                     stand_in=is_stand_in(config.teacher) or _stand_in_students(config))
     if run_dir is not None:
+        from synthlib.methods.gold.datasets import save_sets
+
         save(result, run_dir)
+        save_sets(config, run_dir, data, teacher.signature.to_dict(), result.stand_in)  # <run>/datasets/<task>-<method>
     return result
 
 

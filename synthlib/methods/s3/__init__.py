@@ -8,7 +8,8 @@ replication on the paper's released GPT-3.5 rounds. The teacher is one parameter
 ``openai:<model>@<base-url>``.
 
 Submodules: ``tasks`` (splits), ``synthesis`` (requests + parsing), ``learners`` (students),
-``method`` (the comparison), ``replication``, ``ablations``, ``scripted`` (the scripted teacher).
+``method`` (the comparison), ``replication``, ``ablations``, ``scripted`` (the scripted teacher),
+``datasets`` (each synthetic training set saved as a dataset with its card), ``report`` (the chapter).
 """
 
 from __future__ import annotations
@@ -126,7 +127,10 @@ def run(config: S3Config, run_dir: Any = None, progress: Callable[[str], None] =
     if config.replication:
         result.replication = replicate(config, progress)
     if run_dir is not None:
+        from synthlib.methods.s3.datasets import save_sets
+
         save(result, run_dir)
+        save_sets(config, run_dir, data, teacher.signature.to_dict(), result.stand_in)  # <run>/datasets/<task>-<method>
     return result
 
 

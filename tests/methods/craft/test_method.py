@@ -69,7 +69,8 @@ def test_smoke_run_trains_equal_sizes_and_saves_datasets(use_mirror, tmp_path, m
 
     monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path / "cache"))
     config = CraftConfig.from_profile("smoke", {"tasks": ["csqa"], "test_rows": 8, "work_dir": str(tmp_path / "w")})
-    result = run(config, open_run(config), progress=lambda message: None)
+    run_dir = open_run(config)
+    result = run(config, run_dir, progress=lambda message: None)
     scores = result.scores
     generated = scores[(scores["size"] == "S")]
     assert len(generated) >= 2 and generated["rows"].nunique() == 1
@@ -78,6 +79,12 @@ def test_smoke_run_trains_equal_sizes_and_saves_datasets(use_mirror, tmp_path, m
     assert (tmp_path / "w" / "datasets" / "csqa" / "craft-S.jsonl").is_file()
     assert result.filters.query("method == 'craft'")["asked"].iloc[0] == 12  # 2 x 6 documents retrieved
     assert result.contamination["jaccard_5gram_%"].notna().all()
+    from synthlib.runs.datasets import load_synthetic, read_card
+
+    saved = load_synthetic(run_dir.path / "datasets" / "csqa-craft-S")
+    assert len(saved) == generated["rows"].iloc[0]
+    assert {"question", "options", "answer", "round", "parent", "teacher_call"} <= set(saved.column_names)
+    assert all(saved["teacher_call"]) and read_card(run_dir.path / "datasets" / "csqa-craft-S")
 
 
 def test_teacher_written_fewshots_keep_the_texts_and_replace_the_samples():
