@@ -17,7 +17,16 @@ import random
 from typing import Any
 
 from synthlib.filters.base import PipelineReport
-from synthlib.methods.craft.synthesis import Generated, ask, instruction, keys_hint, request, sample_filters, sampling
+from synthlib.methods.craft.synthesis import (
+    Generated,
+    ask,
+    instruction,
+    keys_hint,
+    prompt_text,
+    request,
+    sample_filters,
+    sampling,
+)
 from synthlib.methods.craft.tasks import CraftTask
 from synthlib.prompts import craft as prompts
 from synthlib.teachers.base import Request, Teacher
@@ -63,7 +72,7 @@ def generate(kind: str, task: CraftTask, shots: list[dict], target: int, teacher
     candidates: list[dict] = []
     kept: list[dict] = []
     report = PipelineReport([])
-    parents, asked = seeds, 0
+    parents, asked, example = seeds, 0, ""
     for round_ in range(config.evol_rounds):
         missing = target - len(kept)
         if missing <= 0:
@@ -74,12 +83,13 @@ def generate(kind: str, task: CraftTask, shots: list[dict], target: int, teacher
         else:
             requests = evol_requests(task, parents, n, config, round_)
         asked += n
+        example = example or prompt_text(requests[0])
         fresh = ask(teacher, requests, {"origin": kind})
         candidates += fresh
         kept, report = filters.apply(candidates)  # all candidates so far: duplicates across rounds count too
         new = [s for s in kept if s.get("doc_id", "").startswith(f"{kind.split('_')[0]}-{round_}-")]
         parents = new or parents
-    return Generated(kept[:target], report, asked=asked, extra={"short_by": max(0, target - len(kept))})
+    return Generated(kept[:target], report, asked=asked, extra={"short_by": max(0, target - len(kept)), "example": example})
 
 
 def _json(task: CraftTask, sample: dict) -> str:

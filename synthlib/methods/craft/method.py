@@ -189,7 +189,7 @@ def _save_card(data: TaskData, method: str, size: str, samples: list[dict], run_
                              "epochs": config.epochs, "learning_rate": config.learning_rate},
                     prompts={"templates": {"system": prompts.SYSTEM, "augment": prompts.AUGMENT,
                                            "self_instruct": prompts.SELF_INSTRUCT, "evol": prompts.EVOL},
-                             "example": ""},
+                             "example": "" if generated is None else generated.extra.get("example", "")},
                     sampling=sampling(config).to_dict(), filters=filters,
                     lineage={"round": "round", "parent": "parent", "teacher_call": "teacher_call"},
                     sources=[*config.corpus, "craft_fewshots"], config=config.to_dict(),

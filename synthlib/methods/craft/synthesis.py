@@ -188,9 +188,10 @@ def craft_samples(task: CraftTask, shots: list[dict], documents: list[dict], tea
                   config: Any) -> Generated:
     """Rewrite every document into a task sample and filter them; summarization in two steps."""
     if task.is_mc:
-        rows = ask(teacher, augment_requests(task, shots, documents, config))
-        samples, report = sample_filters(task, shots, config).apply(rows)
-        return Generated(_with_docs(samples, documents), report, asked=len(documents))
+        requests = augment_requests(task, shots, documents, config)
+        samples, report = sample_filters(task, shots, config).apply(ask(teacher, requests))
+        return Generated(_with_docs(samples, documents), report, asked=len(documents),
+                         extra={"example": prompt_text(requests[0]) if requests else ""})
     return _summaries(task, shots, documents, teacher, config)
 
 
@@ -198,7 +199,8 @@ def _summaries(task: CraftTask, shots: list[dict], documents: list[dict], teache
                config: Any) -> Generated:
     first = FilterPipeline([*raw_filters(config, 2 * config.max_words, "extract:"),
                             format_filter(task, "extract", "extract:")])
-    extracted, first_report = first.apply(ask(teacher, augment_requests(task, shots, documents, config, "extract")))
+    requests = augment_requests(task, shots, documents, config, "extract")
+    extracted, first_report = first.apply(ask(teacher, requests))
     sections = [{"id": row["doc_id"], "text": row["section"], "title": ""} for row in extracted]
     summarized = ask(teacher, augment_requests(task, shots, sections, config, "summarize"))
     for row, section in zip(summarized, sections, strict=True):
@@ -208,7 +210,13 @@ def _summaries(task: CraftTask, shots: list[dict], documents: list[dict], teache
                              similarity_filter(task, shots, config)])
     samples, second_report = second.apply(summarized)
     report = PipelineReport([*first_report.steps, *second_report.steps])
-    return Generated(_with_docs(samples, documents), report, asked=len(documents))
+    return Generated(_with_docs(samples, documents), report, asked=len(documents),
+                     extra={"example": prompt_text(requests[0]) if requests else ""})
+
+
+def prompt_text(req: Request) -> str:
+    """The text a request shows the teacher (its last chat message, or its prompt)."""
+    return req.prompt if req.prompt is not None else req.messages[-1]["content"]
 
 
 def _with_docs(samples: list[dict], documents: list[dict]) -> list[dict]:
