@@ -51,8 +51,12 @@ def letter_token_ids(tokenizer, letters: Sequence[str] = LETTERS) -> list[int]:
 
 
 def letter_logprobs(model, tokenizer, prompts: Sequence[str], letters: Sequence[str] = LETTERS,
-                    batch_size: int = 8):
-    """Log-probabilities [N, len(letters)] of each letter as the token after each prompt."""
+                    batch_size: int = 8, add_special_tokens: bool = True):
+    """Log-probabilities [N, len(letters)] of each letter as the token after each prompt.
+
+    ``add_special_tokens=False`` scores the prompts exactly as given (a caller that trained on rows
+    without the tokenizer's end markers, e.g. BERT-style ``[SEP]``, scores them the same way).
+    """
     import torch
 
     letter_ids = torch.tensor(letter_token_ids(tokenizer, letters))
@@ -64,7 +68,8 @@ def letter_logprobs(model, tokenizer, prompts: Sequence[str], letters: Sequence[
         model.eval()
         with torch.no_grad():
             for start in range(0, len(prompts), batch_size):
-                batch = tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt", padding=True)
+                batch = tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt", padding=True,
+                                  add_special_tokens=add_special_tokens)
                 batch = {k: v.to(model.device) for k, v in batch.items()}
                 # left padding shifts positions; count them from each row's first real token instead
                 batch["position_ids"] = (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)
