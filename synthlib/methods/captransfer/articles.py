@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 #: where a sentence ends: . ! ? (optionally a closing quote) then space and an upper-case start
-_SENTENCE_END = re.compile(r"(?<=[.!?])['\"’”]?\s+(?=[\"'‘“(]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]['\"’”]))\s+(?=[\"'‘“(]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)

@@ -89,17 +89,17 @@ def parse_table(data: dict[str, Any]):
 
 
 def plot_trajectories(trajectories: Any, task: str, baselines: dict[str, float] | None = None,
-                      hue: str = "target", title: str = ""):
-    """One panel per student: the metric against the training step, median over seeds with a min-max
-    band, one line per ``hue`` value (the training target, or an ablation's setting)."""
+                      hue: str = "target", panel: str = "student", title: str = ""):
+    """One panel per ``panel`` value (a student): the metric against the training step, median over
+    seeds with a min-max band, one line per ``hue`` value (the training target, or an ablation's setting)."""
     import matplotlib.pyplot as plt
 
     part = trajectories[trajectories["task"] == task]
-    students = list(dict.fromkeys(part["student"]))
-    fig, axes = plt.subplots(1, max(1, len(students)), figsize=(4.2 * max(1, len(students)), 3.6), squeeze=False,
+    panels = list(dict.fromkeys(part[panel]))
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4.2 * max(1, len(panels)), 3.6), squeeze=False,
                              sharey=True)
-    for ax, student in zip(axes[0], students, strict=False):
-        stats = medians(part[part["student"] == student], by=(hue,))
+    for ax, student in zip(axes[0], panels, strict=False):
+        stats = medians(part[part[panel] == student], by=(hue,))
         for value, group in stats.groupby(hue, sort=False):
             line = ax.plot(group["step"], group["median"], marker="o", ms=3,
                            label=TARGET_NAMES.get(value, str(value)))[0]
@@ -124,7 +124,11 @@ def save(result: Any, run_dir: Any) -> None:
     run_dir.save_table(result.paper, "paper_vs_ours")
     run_dir.save_table(result.parse, "parse")
     for task in result.trajectories["task"].unique():
-        run_dir.save_figure(plot_trajectories(result.trajectories, task, result.baselines), f"trajectory_{task}")
+        import matplotlib.pyplot as plt
+
+        figure = plot_trajectories(result.trajectories, task, result.baselines)
+        run_dir.save_figure(figure, f"trajectory_{task}")
+        plt.close(figure)  # saved for the run directory; the notebook draws its own
     run_dir.save_results({"best": result.best.to_dict(orient="records"), "baselines": result.baselines,
                           "teacher": result.teacher, "stand_in": result.stand_in})
 
@@ -141,3 +145,44 @@ def _gain(rows: Any, relative: bool) -> float | None:
     if relative:
         return 100 * (synthetic - human) / human if human else None
     return synthetic - human
+
+
+def describe(config: Any, run: Any = None) -> str:
+    """One markdown paragraph naming the profile, teacher, students, sizes and what is not the paper's."""
+    from synthlib.models import MODEL_ALIASES, is_stand_in
+
+    def note(name: str) -> str:
+        text = MODEL_ALIASES.get(name, name)
+        return f"**{name}** ({text}{'; a STAND-IN: its numbers only show that the pipeline runs' if is_stand_in(name) else ''})"
+
+    students = ", ".join(note(s) + (" through LoRA" if s in config.lora_students else "") for s in config.students)
+    where = f" Run directory `{run.path.name}`." if run is not None else ""
+    return (f"Profile **{config.profile}**. Teacher {note(config.teacher)}, temperature {config.temperature:g}. "
+            f"Causal-LM students: {students} (the paper: FLAN-T5 small / base / large, seq2seq). "
+            f"{config.articles} articles from {', '.join(config.sources)} cut to {config.article_words} words, "
+            f"{config.eval_share:.0%} held out; {len(config.seeds)} seed(s); {config.epochs:g} epoch, batch "
+            f"{config.batch_size}, a checkpoint every {config.eval_every} steps plus step 0. The paper: GPT-4o-mini, "
+            f"~35k summaries and ~50k Q&A points from ~80k CNN articles.{where}")
+
+
+def headline(result: Any) -> dict[str, str]:
+    """The numbers the chapter's prose cites (medians over students; '-' where a part was not run)."""
+    best = result.best
+    out = {"kw_step0": "-", "kw_relative_gain": "-", "qa_gain": "-", "label_prior": "-", "majority": "-"}
+    if best.empty:
+        return out
+    summary = best[(best["task"] == "summarization") & (best["target"] == "synthetic")]
+    if not summary.empty:
+        out["kw_step0"] = f"{summary['step 0'].median():.1f}%"
+    paper = result.paper
+    for key, measure, unit in (("kw_relative_gain", "synthetic over human, best keyword inclusion (relative %)", "%"),
+                               ("qa_gain", "Q&A synthetic minus human, best (points)", " points")):
+        rows = paper[paper["measure"] == measure] if not paper.empty else paper
+        if not rows.empty:
+            out[key] = ", ".join(f"{v:+.1f}{unit}" for v in rows["ours"])
+    for name, value in result.baselines.items():
+        if name.startswith("label prior"):
+            out["label_prior"] = f"{value:.0f}% yes"
+        if name.startswith("always"):
+            out["majority"] = f"{value:.1f}% ({name.split(' ')[0]})"
+    return out

@@ -47,7 +47,7 @@ def respond(request: Request) -> str:
     lines = [f"[summary] {summary}"]
     present, absent = rng.sample(keywords, len(keywords)), rng.sample(_ABSENT, len(_ABSENT))
     for i in range(1, info.get("questions", 5) + 1):
-        mentioned = rng.random() < 0.65 and present or not absent
+        mentioned = bool(present) and (rng.random() < 0.65 or not absent)
         word = present.pop() if mentioned else absent.pop()
         lines += [f"[q{i}] Does the summary mention {word}?", f"[a{i}] {'Yes' if mentioned else 'No'}."]
     return "\n".join(lines)
