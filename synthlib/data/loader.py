@@ -46,10 +46,11 @@ def _local_rows(spec: DatasetSpec, split: str, subset: str | None) -> list[dict]
 
 
 def _hub_rows(spec: DatasetSpec, split: str, subset: str | None) -> list[dict]:
-    where = f"the mirror ({ENV_VAR}={data_dir()})" if data_dir() else f"no local mirror ({ENV_VAR} is unset)"
+    where = (f"is not in the mirror ({ENV_VAR}={data_dir()})" if data_dir()
+             else f"has no local mirror to come from ({ENV_VAR} is unset)")
     if spec.hub is None:
         raise DataUnavailableError(
-            f"dataset '{spec.name}' split '{split}' is not in {where} and has no hub source; "
+            f"dataset '{spec.name}' split '{split}' {where} and has no hub source; "
             f"set {ENV_VAR} to a mirror holding {', '.join(mirror_paths(spec, split, subset))}")
     import datasets
 
@@ -59,7 +60,7 @@ def _hub_rows(spec: DatasetSpec, split: str, subset: str | None) -> list[dict]:
         parts = [datasets.load_dataset(hub.path, config, split=s) for s in hub.splits[split]]
     except Exception as err:  # offline, gated, renamed: all end the same way for the user
         raise DataUnavailableError(
-            f"dataset '{spec.name}' split '{split}' is not in {where}, and the hub "
+            f"dataset '{spec.name}' split '{split}' {where}, and the hub "
             f"({hub.path}{', ' + config if config else ''}) failed: {type(err).__name__}: {err}. "
             f"Set {ENV_VAR} to the data mirror (e.g. ../shared/data) or go online.") from err
     return [hub.normalise(row) for part in parts for row in part]

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from synthlib.filters.base import FilterReport, Sample, sample_text
 
-_NON_WORD = re.compile(r"[^a-z\s]+")  # after lower-casing: drops punctuation, digits and other symbols
+
+def _is_unspaced(code: int) -> bool:
+    """Scripts written without spaces between words: CJK ideographs and Japanese kana."""
+    return (0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF
+            or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x3FFFF)
+
+
+class _WordChars(dict):
+    """``str.translate`` table, filled lazily: letters and marks stay, CJK becomes one word per
+    character, everything else (punctuation, digits, symbols, separators) becomes a space."""
+
+    def __missing__(self, code: int) -> int | str:
+        if _is_unspaced(code):
+            value: int | str = f" {chr(code)} "
+        elif unicodedata.category(chr(code))[0] in "LM":  # letters of every script, and their combining marks
+            value = code
+        else:
+            value = " "
+        self[code] = value
+        return value
+
+
+_TABLE = _WordChars()
 
 
 def normalise_words(text: str) -> list[str]:
-    """Lower-case, replace punctuation and digits by spaces, split into words."""
-    return _NON_WORD.sub(" ", text.lower()).split()
+    """The words of ``text``: NFKC-normalised, case-folded, punctuation, digits and symbols removed.
+
+    Letters of every script survive ("Zürich" stays one word, Greek and Cyrillic words stay whole);
+    combining marks stay with their letter. CJK ideographs and kana, written without spaces, count
+    one word per character, so a copied Chinese or Japanese passage forms n-grams too.
+    """
+    return unicodedata.normalize("NFKC", text).casefold().translate(_TABLE).split()
 
 
 def word_ngrams(text: str, n: int = 13) -> set[str]:
@@ -26,7 +53,8 @@ def word_ngrams(text: str, n: int = 13) -> set[str]:
 class NgramDecontaminator:
     """Drop samples sharing any ``n``-gram with the evaluation texts (``contaminated``).
 
-    Texts are normalised first (lower case, punctuation and digits removed). Samples shorter than
+    Texts are normalised first (:func:`normalise_words`: case-folded, punctuation and digits
+    removed, letters of every script kept). Samples shorter than
     ``n`` words cannot share an ``n``-gram and are kept.
     """
 

@@ -4,12 +4,15 @@ Teacher-written sets hold near-copies: the same sample with a few words changed,
 or swapped, a typo, other casing or punctuation, or cut short. :func:`near_duplicate_texts` makes
 such a set from human text: windows of ``words`` words cut from the source texts, and a share of
 variants of earlier samples with 1 to ``max_edits`` random edits, so similarity scores spread
-across the 85 threshold.
+across the 85 threshold. With ``typo_share`` > 0 a share of the variants are instead *typo
+variants* (:func:`typo_variant`): a typo in many of the words at once, the spelling variants that
+share few whole tokens with their original.
 """
 
 from __future__ import annotations
 
 import random
+import re
 
 EDITS = ("delete", "insert", "substitute", "swap", "typo", "case", "punctuation", "truncate")
 
@@ -55,20 +58,54 @@ def _edit(tokens: list[str], kind: str, vocabulary: list[str], rng: random.Rando
     return tokens
 
 
+def typo_variant(text: str, rate: float, rng: random.Random) -> str:
+    """``text`` with a one-character typo (substitution, deletion, insertion or swap) in each word of
+    three or more characters with probability ``rate``; whitespace between words is kept."""
+    parts = re.split(r"(\s+)", text)
+    for k in range(0, len(parts), 2):
+        word = parts[k]
+        if len(word) < 3 or rng.random() >= rate:
+            continue
+        p = rng.randrange(1, len(word) - 1)
+        kind = rng.choice(("substitute", "delete", "insert", "swap"))
+        letter = rng.choice("aeioustnrl")
+        parts[k] = {"substitute": word[:p] + letter + word[p + 1:], "delete": word[:p] + word[p + 1:],
+                    "insert": word[:p] + letter + word[p:],
+                    "swap": word[:p] + word[p + 1] + word[p] + word[p + 2:]}[kind]
+    return "".join(parts)
+
+
 def near_duplicate_texts(source_texts: list[str], n: int, words: int = 40, variant_share: float = 0.5,
-                         max_edits: int = 12, seed: int = 0) -> list[str]:
-    """``n`` texts of about ``words`` words: originals plus a ``variant_share`` of edited near-copies."""
+                         max_edits: int = 12, seed: int = 0, typo_share: float = 0.0,
+                         typo_rate: float = 0.8) -> list[str]:
+    """``n`` texts of about ``words`` words: originals plus a ``variant_share`` of edited near-copies,
+    of which a ``typo_share`` are typo variants (a typo in each word with probability ``typo_rate``,
+    each made from a different original)."""
+    return near_duplicate_workload(source_texts, n, words, variant_share, max_edits, seed, typo_share, typo_rate)[0]
+
+
+def near_duplicate_workload(source_texts: list[str], n: int, words: int = 40, variant_share: float = 0.5,
+                            max_edits: int = 12, seed: int = 0, typo_share: float = 0.0,
+                            typo_rate: float = 0.8) -> tuple[list[str], list[str]]:
+    """:func:`near_duplicate_texts` and the kind of each text: ``original``, ``edited`` or ``typo``."""
     rng = random.Random(seed)
     n_original = max(1, round(n * (1 - variant_share)))
     originals = text_windows(source_texts, words, n_original, seed)
     if len(originals) < n_original:
         raise ValueError(f"the source texts give only {len(originals)} windows of {words} words; need {n_original}")
     vocabulary = sorted({w for text in originals for w in text.split()})
-    texts = list(originals)
+    texts, kinds = list(originals), ["original"] * len(originals)
+    # each typo variant from a different original: two heavy-typo copies of one text differ by two
+    # edits in most words, a case the blocking does not guarantee (see synthlib.filters.fuzzy)
+    n_typo = min(round((n - n_original) * typo_share), n - len(texts), len(originals))
+    texts += [typo_variant(original, typo_rate, rng) for original in rng.sample(originals, n_typo)]
+    kinds += ["typo"] * n_typo
     while len(texts) < n:
         tokens = rng.choice(texts).split()
         for _ in range(rng.randint(1, max_edits)):
             tokens = _edit(tokens, rng.choice(EDITS), vocabulary, rng)
         texts.append(" ".join(tokens))
-    rng.shuffle(texts)
-    return texts
+        kinds.append("edited")
+    order = list(range(len(texts)))
+    rng.shuffle(order)
+    return [texts[k] for k in order], [kinds[k] for k in order]

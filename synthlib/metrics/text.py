@@ -62,8 +62,9 @@ def _ngrams(text: str, n: int) -> list[tuple[str, ...]]:
 def ngram_contamination(samples: Sequence[str], test_texts: Sequence[str], n: int = 13) -> float:
     """Share of samples sharing at least one ``n``-gram with any test text (SoftSRV: n=13).
 
-    The measure is the decontamination filter's own test (punctuation and digits removed first),
-    so the share reported here is exactly the share that filter would drop.
+    The measure is the decontamination filter's own test (punctuation and digits removed first,
+    letters of every script kept), so the share reported here is exactly the share that filter
+    would drop.
     """
     from synthlib.filters.decontaminate import NgramDecontaminator
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synthlib.students.losses import IGNORE_INDEX
+from synthlib.tokens import leading_bos
 
 
 def encode(student, dataset, inputs: Sequence[str], target: str | None, max_length: int = 128,
@@ -45,12 +46,14 @@ def encode(student, dataset, inputs: Sequence[str], target: str | None, max_leng
 def _encode_causal(tokenizer, prompts, targets, max_length, pad_to_max):
     # the loss covers the target tokens only: prompt positions get IGNORE_INDEX labels
     rows = {"input_ids": [], "attention_mask": [], "labels": []}
+    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # Gemma needs its <bos>, as at inference
+    room = max_length - len(bos)
     for i, prompt in enumerate(prompts):
         prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         target_ids = [] if targets is None else tokenizer(" " + targets[i], add_special_tokens=False)["input_ids"]
         target_ids = target_ids + ([tokenizer.eos_token_id] if tokenizer.eos_token_id is not None and targets else [])
-        ids = (prompt_ids + target_ids)[-max_length:]  # keep the end: the target matters most
-        labels = ([IGNORE_INDEX] * len(prompt_ids) + target_ids)[-max_length:]
+        ids = bos + (prompt_ids + target_ids)[-room:]  # keep the end: the target matters most
+        labels = [IGNORE_INDEX] * len(bos) + ([IGNORE_INDEX] * len(prompt_ids) + target_ids)[-room:]
         mask = [1] * len(ids)
         if pad_to_max:
             pad = max_length - len(ids)

@@ -2,7 +2,8 @@
 
 Kinds: ``classifier`` (sequence classification head), ``seq2seq`` (T5 family, every task as
 text-to-text) and ``causal`` (decoder-only, optionally with LoRA adapters through peft).
-Offline, ``minilm`` is the real pretrained all-MiniLM-L6-v2 (a fresh classification head is added),
+Offline, the packaged LLMs (``gemma-3-270m``, ``qwen2.5-coder-{0.5b,1.5b}-instruct``, see
+:mod:`synthlib.packaged`) load from their converted checkpoint, ``minilm`` is the real pretrained all-MiniLM-L6-v2 (a fresh classification head is added),
 and ``tiny-random-{bert,t5,gpt2}`` are 2-layer random models for tests, sharing MiniLM's WordPiece
 tokenizer so that no tokenizer has to come from the hub.
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from synthlib.config import ConfigError
 from synthlib.models import model_kind
+from synthlib.packaged import checkpoint_dir, is_packaged
 
 KINDS = ("classifier", "seq2seq", "causal")
 
@@ -76,11 +78,14 @@ def _build(reference: str, kind: str, labels: list[str]):
 
     source = model_kind(reference)
     if source == "alias":
+        if is_packaged(reference):
+            return _pretrained(str(checkpoint_dir(reference)), kind, labels)
         if reference == "minilm":
             return _pretrained(str(minilm_path()), kind, labels)
         if reference.startswith("tiny-random-"):
             return _tiny(reference, kind, labels), AutoTokenizer.from_pretrained(str(minilm_path()))
-        raise ConfigError(f"'{reference}' is a teacher, not a student; use minilm, tiny-random-*, a hub id or a path")
+        raise ConfigError(f"'{reference}' is a teacher, not a student; use a packaged LLM, minilm, tiny-random-*, "
+                         "a hub id or a path")
     if source == "endpoint":
         raise ConfigError(f"'{reference}' is an API endpoint; students must be local models (hub id or path)")
     return _pretrained(reference, kind, labels)

@@ -1,14 +1,15 @@
 """``load_teacher(reference)``: turn a model reference from a config into a (cached) teacher.
 
-=============================  ===========================================================
-reference                      backend
-=============================  ===========================================================
+===============================  ===========================================================
+reference                        backend
+===============================  ===========================================================
+``gemma-3-270m``, ``qwen2.5-*``  ``hf``: a real LLM packaged on PyPI (:mod:`synthlib.packaged`)
 ``stand-in``, ``stand-in-tiny``  the offline STAND-IN (``synthlib.teachers.standin``), trained on first use
-``tiny-random-gpt2`` ...       a randomly initialised model built from a config (tests only)
-``org/name``, ``./path``       ``hf``: a local transformers causal or seq2seq model
-``openai:<model>@<base-url>``  ``openai``: any OpenAI-compatible server; key from ``OPENAI_API_KEY``
-``vllm:<hub id or path>``      ``vllm``: in-process vLLM (``pip install synthlib[gpu]``)
-=============================  ===========================================================
+``tiny-random-gpt2`` ...         a randomly initialised model built from a config (tests only)
+``org/name``, ``./path``         ``hf``: a local transformers causal or seq2seq model
+``openai:<model>@<base-url>``    ``openai``: any OpenAI-compatible server; key from ``OPENAI_API_KEY``
+``vllm:<hub id or path>``        ``vllm``: in-process vLLM (``pip install synthlib[gpu]``)
+===============================  ===========================================================
 
 Runtime keywords (batch size, concurrency, device, timeouts) go to the backend and never change
 a cache key.
@@ -21,6 +22,7 @@ from typing import Any
 
 from synthlib.config import ConfigError
 from synthlib.models import model_kind
+from synthlib.packaged import checkpoint_dir, is_packaged, weight_hash
 from synthlib.teachers.base import Teacher
 
 
@@ -50,6 +52,10 @@ def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
         from synthlib.teachers.hf import tiny_random_teacher
 
         return tiny_random_teacher(reference, **runtime)
+    if is_packaged(reference):
+        from synthlib.teachers.hf import HFTeacher
+
+        return HFTeacher(checkpoint_dir(reference), name=reference, weight_hash=weight_hash(reference), **runtime)
     if kind == "alias":
         raise ConfigError(f"'{reference}' is not a generative model; name a teacher (stand-in, a hub id, a path "
                           "or openai:<model>@<base-url>)")

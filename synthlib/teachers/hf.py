@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
+from synthlib.tokens import leading_bos
 
 
 class HFTeacher(Teacher):
@@ -46,6 +47,7 @@ class HFTeacher(Teacher):
         self.model = model.to(self.device).eval()
         self.tokenizer = _prepare_tokenizer(tokenizer, self.model.config.is_encoder_decoder)
         self.seq2seq = bool(self.model.config.is_encoder_decoder)
+        self._bos_text = "" if self.seq2seq else leading_bos(self.tokenizer)
         self._signature = TeacherSignature(
             backend="hf", model=name, revision=revision or weight_hash or _fingerprint(name, self.model),
             dtype=dtype, adapter=adapter or "", stand_in=stand_in)
@@ -57,14 +59,22 @@ class HFTeacher(Teacher):
 
     # -- prompts ------------------------------------------------------------------------------
     def render(self, request: Request) -> str:
-        """The text the model sees: the chat template for messages (when the model has one)."""
+        """The text the model sees: the chat template for messages (when the model has one).
+
+        Causal models whose tokenizer marks the start of a text with a BOS token (Gemma) get it
+        here, once: prompts are tokenized without special tokens, and Gemma without its ``<bos>``
+        degenerates into repetition.
+        """
         if request.messages is None:
-            return request.prompt or ""
-        messages = list(request.messages)
-        if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        lines = [f"{m['role']}: {m['content']}" for m in messages]
-        return "\n".join(lines) + "\nassistant:"
+            text = request.prompt or ""
+        elif getattr(self.tokenizer, "chat_template", None):
+            text = self.tokenizer.apply_chat_template(list(request.messages), tokenize=False,
+                                                      add_generation_prompt=True)
+        else:
+            text = "\n".join(f"{m['role']}: {m['content']}" for m in request.messages) + "\nassistant:"
+        if self._bos_text and not text.startswith(self._bos_text):
+            text = self._bos_text + text
+        return text
 
     # -- generation ---------------------------------------------------------------------------
     def _generate(self, requests: Sequence[Request], on_result: ResultCallback | None) -> list[Generation]:

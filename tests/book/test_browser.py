@@ -74,3 +74,13 @@ def test_data_chapter_shows_its_figures_and_math_renders(browser):
     browser.set_window_size(1280, 2400)
     assert browser.save_screenshot(str(shots / "data.png"))
     assert Path(shots / "data.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("page", [p for p in _pages() if p != "intro"])
+def test_chapters_show_no_plumbing_code_by_default(browser, page):
+    """Code cells are hidden (tag hide-input: one click away) or removed; readers see prose and results."""
+    browser.get((HTML / f"{page}.html").as_uri())
+    inputs = browser.find_elements("css selector", "div.cell div.cell_input")
+    shown = [e.text[:200] for e in inputs if e.is_displayed()]
+    assert not shown, f"{page} shows code by default: {shown[0]!r}"
+    assert inputs, f"{page}: no code cell is one click away (expected hide-input cells)"

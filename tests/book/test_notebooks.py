@@ -90,3 +90,15 @@ def test_reused_notebooks_must_come_from_the_same_profile(tmp_path):
     assert reusable(paths[:1] + paths[2:], tmp_path, "cpu") == {"data": tmp_path / "data.ipynb"}  # retrieval: missing
     with pytest.raises(ConfigError, match="students.ipynb was executed in profile 'smoke', not 'cpu'"):
         reusable(paths, tmp_path, "cpu")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_thin_and_hides_its_code(name):
+    """A chapter = parameters + one run call + a few one-line display calls, all one click away."""
+    code = [c for c in _cells(name) if c["cell_type"] == "code"]
+    lines = sum(len("".join(c["source"]).splitlines()) for c in code)
+    assert lines <= 30, f"{name} holds {lines} code lines: move display code into its report functions"
+    for cell in code[1:]:
+        tags = cell["metadata"].get("tags", [])
+        assert {"hide-input", "remove-cell", "remove-input"} & set(tags), f"{name}: a code cell shows its input"
+        assert "def " not in "".join(cell["source"]), f"{name}: functions belong in the library"
