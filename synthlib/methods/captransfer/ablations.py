@@ -33,15 +33,8 @@ class CaptransferStudentSizeConfig(CaptransferConfig):
 
 def student_size(config: CaptransferStudentSizeConfig, run_dir: Any = None,
                  progress: Callable[[str], None] = print) -> Result:
-    """The main pipeline, restricted to the configured targets; compare with :func:`size_table`."""
+    """The main pipeline, restricted to the configured targets (``report.size_table`` compares sizes)."""
     return m.run(config, run_dir, progress)
-
-
-def size_table(result: Result):
-    """Per problem and student (smallest first): median score at step 0, best, and the gain."""
-    table = result.best[["task", "target", "student", "student size", "step 0", "best", "best step"]].copy()
-    table["gain (points)"] = table["best"] - table["step 0"]
-    return table
 
 
 @dataclass
@@ -133,5 +126,5 @@ def _parse_cells(parse: dict) -> dict:
     return {"answers": parse["total"], "kept": parse["kept"], "parse rate": parse["parse_rate"], "rejections": reasons}
 
 
-__all__ = ["CaptransferStudentSizeConfig", "CaptransferTeacherConfig", "TeacherResult", "size_table",
+__all__ = ["CaptransferStudentSizeConfig", "CaptransferTeacherConfig", "TeacherResult",
            "student_size", "teacher_settings"]

@@ -1,11 +1,16 @@
-"""Tables and figures of the capability-transfer chapters: trajectories as median with a min-max
-band over seeds (the paper's Figures 1 and 4), step-0 / best scores, ours beside the paper's."""
+"""What the capability-transfer chapters show: trajectories as median with a min-max band over seeds
+(the paper's Figures 1 and 4), step-0 / best scores, ours beside the paper's.
+
+The table builders come first; then one function per notebook cell, each a one-line call that
+copes with any valid config (a number that needs a part that was not run is glued as "n/a").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from synthlib.methods.captransfer import PAPER_QA_GAIN, PAPER_RELATIVE_GAIN
+from synthlib.reports.chapter import glue_all, model_note, save_figure, show, table
 
 METRIC = {"summarization": "keyword inclusion (%)", "qa": "held-out accuracy (%)"}
 TARGET_NAMES = {"synthetic": "teacher's data (synthetic)", "human": "human-written lead",
@@ -118,17 +123,11 @@ def plot_trajectories(trajectories: Any, task: str, baselines: dict[str, float] 
 
 
 def save(result: Any, run_dir: Any) -> None:
-    """Tables, figures and headline numbers into the run directory."""
+    """Tables and headline numbers into the run directory (the notebook saves the figures it draws)."""
     run_dir.save_table(result.trajectories, "trajectories")
     run_dir.save_table(result.best, "best")
     run_dir.save_table(result.paper, "paper_vs_ours")
     run_dir.save_table(result.parse, "parse")
-    for task in result.trajectories["task"].unique():
-        import matplotlib.pyplot as plt
-
-        figure = plot_trajectories(result.trajectories, task, result.baselines)
-        run_dir.save_figure(figure, f"trajectory_{task}")
-        plt.close(figure)  # saved for the run directory; the notebook draws its own
     run_dir.save_results({"best": result.best.to_dict(orient="records"), "baselines": result.baselines,
                           "teacher": result.teacher, "stand_in": result.stand_in})
 
@@ -147,42 +146,115 @@ def _gain(rows: Any, relative: bool) -> float | None:
     return synthetic - human
 
 
-def describe(config: Any, run: Any = None) -> str:
-    """One markdown paragraph naming the profile, teacher, students, sizes and what is not the paper's."""
-    from synthlib.models import MODEL_ALIASES, is_stand_in
 
-    def note(name: str) -> str:
-        text = MODEL_ALIASES.get(name, name)
-        return f"**{name}** ({text}{'; a STAND-IN: its numbers only show that the pipeline runs' if is_stand_in(name) else ''})"
+# -- chapter cells -------------------------------------------------------------------------------
 
-    students = ", ".join(note(s) + (" through LoRA" if s in config.lora_students else "") for s in config.students)
+def setting_text(config: Any, run: Any = None) -> str:
+    """One paragraph: profile, teacher, students, sizes, and what is not the paper's setting."""
+    students = ", ".join(f"**{s}** ({model_note(s)})" + (" through LoRA" if s in config.lora_students else "")
+                         for s in config.students)
     where = f" Run directory `{run.path.name}`." if run is not None else ""
-    return (f"Profile **{config.profile}**. Teacher {note(config.teacher)}, temperature {config.temperature:g}. "
-            f"Causal-LM students: {students} (the paper: FLAN-T5 small / base / large, seq2seq). "
-            f"{config.articles} articles from {', '.join(config.sources)} cut to {config.article_words} words, "
-            f"{config.eval_share:.0%} held out; {len(config.seeds)} seed(s); {config.epochs:g} epoch, batch "
-            f"{config.batch_size}, a checkpoint every {config.eval_every} steps plus step 0. The paper: GPT-4o-mini, "
-            f"~35k summaries and ~50k Q&A points from ~80k CNN articles.{where}")
+    return (f"Profile **{config.profile}**. Teacher **{config.teacher}** ({model_note(config.teacher)}), "
+            f"temperature {config.temperature:g}. Causal-LM students: {students} (the paper: FLAN-T5 small / base "
+            f"/ large, seq2seq). {config.articles} articles from {', '.join(config.sources)} cut to "
+            f"{config.article_words} words, {config.eval_share:.0%} held out; {len(config.seeds)} seed(s); "
+            f"{config.epochs:g} epoch, batch {config.batch_size}, a checkpoint every {config.eval_every} steps plus "
+            f"step 0. The paper: GPT-4o-mini, ~35k summaries and ~50k Q&A points from ~80k CNN articles.{where}")
 
 
 def headline(result: Any) -> dict[str, str]:
-    """The numbers the chapter's prose cites (medians over students; '-' where a part was not run)."""
+    """The numbers the chapter's prose cites ("n/a" where a part was not run)."""
+    out = {"kw_step0": "n/a", "kw_relative_gain": "n/a", "qa_gain": "n/a", "label_prior": "n/a", "majority": "n/a"}
     best = result.best
-    out = {"kw_step0": "-", "kw_relative_gain": "-", "qa_gain": "-", "label_prior": "-", "majority": "-"}
-    if best.empty:
-        return out
-    summary = best[(best["task"] == "summarization") & (best["target"] == "synthetic")]
-    if not summary.empty:
-        out["kw_step0"] = f"{summary['step 0'].median():.1f}%"
-    paper = result.paper
+    if not best.empty:
+        summary = best[(best["task"] == "summarization") & (best["target"] == "synthetic")]
+        if not summary.empty:
+            out["kw_step0"] = f"{summary['step 0'].median():.1f}%"
+    paper_rows = result.paper
     for key, measure, unit in (("kw_relative_gain", "synthetic over human, best keyword inclusion (relative %)", "%"),
                                ("qa_gain", "Q&A synthetic minus human, best (points)", " points")):
-        rows = paper[paper["measure"] == measure] if not paper.empty else paper
+        rows = paper_rows[paper_rows["measure"] == measure] if not paper_rows.empty else paper_rows
         if not rows.empty:
-            out[key] = ", ".join(f"{v:+.1f}{unit}" for v in rows["ours"])
+            out[key] = ", ".join(f"{v:+.1f}{unit} ({s})" for s, v in zip(rows["student"], rows["ours"], strict=True))
     for name, value in result.baselines.items():
         if name.startswith("label prior"):
             out["label_prior"] = f"{value:.0f}% yes"
         if name.startswith("always"):
             out["majority"] = f"{value:.1f}% ({name.split(' ')[0]})"
     return out
+
+
+def setting(config: Any, run: Any, result: Any) -> None:
+    """The chapter's setting paragraph and the glued headline numbers."""
+    show(setting_text(config, run))
+    glue_all(run, {**headline(result), "profile": config.profile, "teacher": config.teacher})
+
+
+def paper(result: Any) -> Any:
+    """Our numbers beside the paper's."""
+    return table(result.paper, {"ours": "{:.1f}"})
+
+
+def best(result: Any) -> Any:
+    """Median over seeds at step 0, at the best checkpoint and at the end, per task, target and student."""
+    return table(result.best, precision=1)
+
+
+def trajectory(result: Any, task: str, run: Any = None, hue: str = "target", panel: str = "student") -> Any:
+    """The trajectory figure of ``task`` (nothing when the task was not run)."""
+    if result.trajectories.empty or task not in set(result.trajectories["task"]):
+        show(f"*{task}: not run in this configuration.*")
+        return None
+    baselines = getattr(result, "baselines", {}) if task == "qa" else {}
+    figure = plot_trajectories(result.trajectories, task, baselines, hue=hue, panel=panel)
+    save_figure(run, figure, f"trajectory_{task}_{hue}")
+    return figure
+
+
+def parse(result: Any) -> Any:
+    """The teacher's answers: kept, parse rate, rejection reasons."""
+    return table(result.parse, {"parse rate": "{:.0%}"})
+
+
+def baselines(result: Any) -> Any:
+    """The Q&A label prior and always-majority accuracy (empty when Q&A was not run)."""
+    import pandas as pd
+
+    return table(pd.DataFrame([result.baselines]) if result.baselines else pd.DataFrame(), precision=1)
+
+
+def size_table(result: Any):
+    """Per problem and student: median score at step 0, at the best checkpoint, and the gain."""
+    import pandas as pd
+
+    if result.best.empty:
+        return pd.DataFrame()
+    frame_ = result.best[["task", "target", "student", "student size", "step 0", "best", "best step"]].copy()
+    frame_["gain (points)"] = frame_["best"] - frame_["step 0"]
+    return frame_
+
+
+def size_setting(config: Any, run: Any, result: Any) -> None:
+    """The student-size ablation's setting and its glued gains."""
+    show(setting_text(config, run))
+    sizes = size_table(result)
+    gains = ", ".join(f"{s} ({t}): {g:+.1f}" for s, t, g in zip(sizes["student"], sizes["task"],
+                                                                   sizes["gain (points)"], strict=True)) \
+        if not sizes.empty else "n/a"
+    glue_all(run, {"profile": config.profile, "size_gains": gains})
+
+
+def sizes(result: Any) -> Any:
+    """The student-size table."""
+    return table(size_table(result), precision=1)
+
+
+def teacher_setting(config: Any, run: Any, result: Any) -> None:
+    """The teacher ablation's setting and the best setting, glued."""
+    show(setting_text(config, run) + f" Settings: teachers {', '.join(config.teachers)} at temperatures "
+         f"{', '.join(f'{t:g}' for t in config.temperatures)}; reference metric: **{config.teacher}** at "
+         f"{config.temperature:g}.")
+    ranked = result.best.sort_values("best", ascending=False) if not result.best.empty else result.best
+    top = f"{ranked.iloc[0]['setting']} ({ranked.iloc[0]['best']:.1f}, {ranked.iloc[0]['task']})" if len(ranked) \
+        else "n/a"
+    glue_all(run, {"profile": config.profile, "reference": config.teacher, "best_setting": top})
