@@ -51,7 +51,8 @@ class CaptransferConfig(BaseConfig):
                           "openai:<model>@<url>.", kind="model")
     students: list[str] = option(["tiny-random-gpt2"], "Causal-LM students, smallest first (paper: FLAN-T5 "
                                  "small/base/large).", kind="model")
-    lora_students: list[str] = option([], "Students trained through LoRA adapters instead of full fine-tuning.")
+    lora_students: list[str] = option([], "Students trained through LoRA adapters instead of full fine-tuning "
+                                      "(names not in students are ignored).", kind="model")
     tasks: list[str] = option(list(TASKS), f"Problems: any of {', '.join(TASKS)}.")
     targets: list[str] = option(list(TARGETS), f"Training targets compared: any of {', '.join(TARGETS)} "
                                 "(gpt4: summarization on CNN/DM only).")
@@ -85,7 +86,6 @@ class CaptransferConfig(BaseConfig):
         check_choices(self.tasks, TASKS, "task", "tasks")
         check_choices(self.targets, TARGETS, "target", "targets")
         check_choices(self.sources, SOURCES, "source", "sources")
-        check_choices(self.lora_students, self.students, "LoRA student", "lora_students (it must be in students)")
         if not self.tasks or not self.targets or not self.students or not self.seeds or not self.sources:
             raise ConfigError("tasks, targets, students, seeds and sources must each name at least one value")
         if not 0.0 < self.eval_share < 1.0:

@@ -37,7 +37,7 @@ def test_first_paragraph_cuts_at_a_blank_line():
 
 def test_config_errors_name_the_fix():
     with pytest.raises(Exception, match="lora_students"):
-        CaptransferConfig.from_profile("smoke", {"lora_students": ["tiny-random-t5"]})
+        CaptransferConfig.from_profile("smoke", {"lora_students": ["not a model"]})
     with pytest.raises(Exception, match="empty train or eval split"):
         CaptransferConfig.from_profile("smoke", {"articles": 2, "eval_share": 0.1})
     with pytest.raises(Exception, match="unknown target"):
