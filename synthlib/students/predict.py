@@ -96,15 +96,18 @@ def choice_logprobs(student, prompts: Sequence[str], choices: Sequence[str], bat
 
     if student.kind != "causal":
         raise ValueError("choice_logprobs needs a causal student")
+    from synthlib.tokens import leading_bos
+
     tokenizer, model = student.tokenizer, student.model.eval()
+    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # as training encodes rows (Gemma's <bos>)
     choice_ids = [tokenizer(" " + c, add_special_tokens=False)["input_ids"] for c in choices]
-    rows = [(i, j, tokenizer(p, add_special_tokens=False)["input_ids"], ids)
+    rows = [(i, j, bos + tokenizer(p, add_special_tokens=False)["input_ids"], ids)
             for i, p in enumerate(prompts) for j, ids in enumerate(choice_ids)]
     scores = np.zeros((len(prompts), len(choices)), dtype=np.float64)
     with torch.no_grad():
         for start in range(0, len(rows), batch_size):
             chunk = rows[start:start + batch_size]
-            sequences = [(prompt + ids)[-max_length:] for _, _, prompt, ids in chunk]
+            sequences = [(prompt + ids)[-max_length:] for _, _, prompt, ids in chunk]  # keep the choice
             width = max(len(s) for s in sequences)
             pad = tokenizer.pad_token_id or 0
             input_ids = torch.tensor([s + [pad] * (width - len(s)) for s in sequences], device=model.device)

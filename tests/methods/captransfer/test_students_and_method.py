@@ -64,7 +64,6 @@ def test_every_target_is_scored_by_the_teachers_metric_on_the_same_rows(use_mirr
     assert all(teacher_keywords[i] == k for i, k in calls[0])  # ... made of the teacher's own keywords
     human, synthetic = data.train["human"], data.train["synthetic"]
     assert [r["id"] for r in human] == [r["id"] for r in synthetic]
-    assert all(h["target"] != s["target"] for h, s in zip(human, synthetic, strict=True))
     assert set(result.trajectories["target"]) == {"synthetic", "human", "gpt4"}
     assert (result.trajectories.groupby(["target", "seed"])["step"].min() == 0).all()
     assert result.stand_in
