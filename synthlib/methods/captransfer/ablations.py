@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from synthlib.config import ConfigError, option
-from synthlib.methods.captransfer import CaptransferConfig, Result
+from synthlib.methods.captransfer import CaptransferConfig, Result, report
 from synthlib.methods.captransfer import method as m
-from synthlib.methods.captransfer import report
 from synthlib.methods.captransfer import splits as sp
 from synthlib.methods.captransfer.articles import load_articles, split
 

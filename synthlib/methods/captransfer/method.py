@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthlib.methods.captransfer import CaptransferConfig, QA_TARGETS, Result
+from synthlib.methods.captransfer import QA_TARGETS, CaptransferConfig, Result
 from synthlib.methods.captransfer import splits as sp
 from synthlib.methods.captransfer.articles import Article, load_articles, split
 from synthlib.methods.captransfer.students import StudentRecipe, answer_accuracy, keyword_score, train_trajectory

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from synthlib.methods.captransfer.articles import Article
 from synthlib.prompts import captransfer as prompts
