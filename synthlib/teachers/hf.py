@@ -61,17 +61,23 @@ class HFTeacher(Teacher):
     def render(self, request: Request) -> str:
         """The text the model sees: the chat template for messages (when the model has one).
 
+        A last message from the assistant is continued (a prefilled answer start), not closed.
+
         Causal models whose tokenizer marks the start of a text with a BOS token (Gemma) get it
         here, once: prompts are tokenized without special tokens, and Gemma without its ``<bos>``
         degenerates into repetition.
         """
+        prefill = request.messages is not None and request.messages[-1]["role"] == "assistant"
         if request.messages is None:
             text = request.prompt or ""
         elif getattr(self.tokenizer, "chat_template", None):
+            # a trailing assistant turn is a prefill: the model continues it instead of answering anew
             text = self.tokenizer.apply_chat_template(list(request.messages), tokenize=False,
-                                                      add_generation_prompt=True)
+                                                      add_generation_prompt=not prefill,
+                                                      continue_final_message=prefill)
         else:
-            text = "\n".join(f"{m['role']}: {m['content']}" for m in request.messages) + "\nassistant:"
+            text = "\n".join(f"{m['role']}: {m['content']}" for m in request.messages) + ("" if prefill
+                                                                                          else "\nassistant:")
         if self._bos_text and not text.startswith(self._bos_text):
             text = self._bos_text + text
         return text

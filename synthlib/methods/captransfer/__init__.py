@@ -68,6 +68,7 @@ class CaptransferConfig(BaseConfig):
     top_p: float = option(0.95, "Teacher nucleus-sampling mass.")
     teacher_tokens: int = option(320, "Teacher token limit per answer.")
     system_prompt: bool = option(True, "Send the data-writer system turn to chat teachers (fewer refusals).")
+    prefill: bool = option(True, "Start chat teachers' answers with the first tag (an assistant prefill).")
     seeds: list[int] = option([0, 1, 2], "Student seeds; trajectories show the median and min-max band over them.")
     epochs: float = option(1.0, "Passes over the training data (paper: one epoch).")
     batch_size: int = option(8, "Student batch size (paper: 8).")

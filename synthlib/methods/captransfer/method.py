@@ -53,7 +53,7 @@ def decoding(config: CaptransferConfig, temperature: float | None = None) -> Dec
     """The teacher's decoding settings and request sizes."""
     return Decoding(temperature=config.temperature if temperature is None else temperature, top_p=config.top_p,
                     max_new_tokens=config.teacher_tokens, keywords=config.keywords, questions=config.questions,
-                    sentences=config.sentences, system_prompt=config.system_prompt,
+                    sentences=config.sentences, system_prompt=config.system_prompt, prefill=config.prefill,
                     require_keywords_in_summary=config.require_keywords_in_summary, seed=config.seed)
 
 

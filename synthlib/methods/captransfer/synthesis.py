@@ -30,6 +30,7 @@ class Decoding:
     questions: int = 5
     sentences: int = 3
     system_prompt: bool = True
+    prefill: bool = True
     require_keywords_in_summary: bool = True
     seed: int = 0
 
@@ -63,9 +64,23 @@ def request(task: str, article: Article, decoding: Decoding, chat: bool) -> Requ
                                 "questions": decoding.questions, "sentences": decoding.sentences}}
     if chat:
         system = [{"role": "system", "content": prompts.SYSTEM}] if decoding.system_prompt else []
-        return Request(messages=(*system, {"role": "user", "content": text}), sampling=sampling,
+        start = [{"role": "assistant", "content": prefill_text(task)}] if decoding.prefill else []
+        return Request(messages=(*system, {"role": "user", "content": text}, *start), sampling=sampling,
                        seed=decoding.seed, metadata=metadata)
     return Request(prompt=text + prompts.BASE_SUFFIX, sampling=sampling, seed=decoding.seed, metadata=metadata)
+
+
+def prefill_text(task: str) -> str:
+    """The answer start a chat teacher continues: its first tag (the coder models then keep the format)."""
+    return "[keywords]" if task == "summarization" else "[summary]"
+
+
+def answer_text(request_: Request, text: str) -> str:
+    """The whole answer: a prefilled assistant turn plus what the teacher generated after it."""
+    messages = request_.messages or ()
+    if messages and messages[-1]["role"] == "assistant" and not text.lstrip().startswith(messages[-1]["content"]):
+        return messages[-1]["content"] + " " + text.lstrip()
+    return text
 
 
 def split_keywords(text: str) -> list[str]:
@@ -123,8 +138,9 @@ def synthesize(task: str, articles: list[Article], teacher: Teacher, decoding: D
     """Ask the (cached) teacher about every article; keep the answers that parse, count the others."""
     requests = [request(task, article, decoding, chat) for article in articles]
     parse, result = parser_for(task, decoding), Synthesis(task)
-    for article, generation in zip(articles, teacher.generate(requests), strict=True):
-        parsed = safe_parse(parse, generation.text)
+    for article, request_, generation in zip(articles, requests, teacher.generate(requests), strict=True):
+        parsed = safe_parse(parse, answer_text(request_, generation.text) if isinstance(generation.text, str)
+                            else generation.text)
         if parsed.ok is False and generation.finish_reason == "length":
             parsed = Parsed.reject(f"{parsed.reason} (cut at the token limit)")
         result.report.add(parsed)

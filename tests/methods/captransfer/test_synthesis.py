@@ -6,6 +6,7 @@ from synthlib.methods.captransfer.articles import Article, lead, sentences
 from synthlib.methods.captransfer.scripted import scripted_captransfer_teacher
 from synthlib.methods.captransfer.synthesis import (
     Decoding,
+    answer_text,
     parse_qa_answer,
     parse_summary_answer,
     request,
@@ -86,8 +87,10 @@ def test_synthesis_counts_every_rejection_and_keeps_the_rest():
 def test_chat_teachers_get_the_system_turn_and_base_teachers_a_prompt():
     article = _articles(1)[0]
     chat = request("qa", article, Decoding(), chat=True)
-    assert chat.messages[0]["role"] == "system" and "[q5]" in chat.messages[-1]["content"]
-    assert request("summarization", article, Decoding(system_prompt=False), True).messages[0]["role"] == "user"
+    assert [m["role"] for m in chat.messages] == ["system", "user", "assistant"]
+    assert "[q5]" in chat.messages[1]["content"] and chat.messages[-1]["content"] == "[summary]"
+    plain = request("summarization", article, Decoding(system_prompt=False, prefill=False), True)
+    assert [m["role"] for m in plain.messages] == ["user"]
     assert request("summarization", article, Decoding(), chat=False).prompt.endswith("Answer:\n")
     assert uses_chat("qwen2.5-coder-1.5b-instruct") and not uses_chat("gemma-3-270m")
 
@@ -96,3 +99,11 @@ def test_sentences_and_lead():
     text = 'He said "it works." Then he left. (CNN) Markets rose 3.5% today! Fine?'
     assert sentences(text)[:2] == ['He said "it works."', "Then he left."]
     assert lead(text, 2) == 'He said "it works." Then he left.'
+
+
+def test_a_prefilled_answer_is_parsed_whole():
+    chat = request("summarization", _articles(1)[0], Decoding(), chat=True)
+    generated = " Apple, Tim Cook, Steve Jobs, transparency, products\n[summary] Steve Jobs, Tim Cook: Apple's " \
+                "transparency and products."
+    assert parse_summary_answer(answer_text(chat, generated)).ok
+    assert answer_text(chat, "[keywords] a") == "[keywords] a"  # a teacher that repeats the prefill
