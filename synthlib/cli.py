@@ -1,4 +1,4 @@
-"""Command line: ``synthlib run | book | data | config | models``.
+"""Command line: ``synthlib run | book | data | config | models | export``.
 
 Every command validates its parameters before importing heavy libraries, so a typo fails fast.
 """
@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     config.add_argument("notebook")
     _profile_args(config)
     config.set_defaults(handler=_config)
+
+    export = commands.add_parser("export", help="copy a synthetic dataset out of a run directory (or push it)")
+    export.add_argument("run_dir", type=Path, help="a run directory holding datasets/<name>/")
+    export.add_argument("out", nargs="?", type=Path, help="new folder to copy the dataset into")
+    export.add_argument("--name", help="which dataset, when the run holds several")
+    export.add_argument("--list", action="store_true", help="list the run's datasets and exit")
+    export.add_argument("--push-to-hub", metavar="REPO_ID", help="upload it to the Hugging Face Hub instead "
+                        "(private; needs HF_TOKEN with write access)")
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -157,6 +166,28 @@ def _config(args: argparse.Namespace) -> int:
     path, config = resolve(args.notebook, args.profile, parse_params(args.param))
     print(yaml.safe_dump(config.to_dict(), sort_keys=False).rstrip())
     print("\n# fields\n" + "\n".join(f"# {line}" for line in config_class(path).help().splitlines()))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from synthlib.runs import datasets
+
+    sets = datasets.saved_sets(args.run_dir)
+    if args.list:
+        for path in sets:
+            card = datasets.read_card(path)["synthlib"]
+            print(f"{path.name:32s} {card['method']:10s} {card['task']:16s} {card['rows']} rows")
+        return 0
+    if args.push_to_hub:
+        chosen = [p for p in sets if args.name in (None, p.name)]
+        if len(chosen) != 1:
+            raise ConfigError(f"name one dataset with --name; {args.run_dir} holds "
+                              f"{', '.join(p.name for p in sets) or 'none'}")
+        print(datasets.push_to_hub(chosen[0], args.push_to_hub))
+        return 0
+    if args.out is None:
+        raise ConfigError("give the folder to export into: synthlib export RUN_DIR OUT [--name NAME]")
+    print(datasets.export(args.run_dir, args.out, args.name))
     return 0
 
 

@@ -16,7 +16,7 @@ class ToyConfig(BaseConfig):
     steps: int = option(3, "an int")
     mode: str = option("a", "a string")
     dataset: str = option("rte", "a dataset", kind="dataset")
-    teacher: str = option("stand-in", "a model", kind="model")
+    teacher: str = option("gemma-3-270m", "a model", kind="model")
     tags: list[str] = option(["x"], "a list")
     limit: int | None = option(None, "optional int")
 

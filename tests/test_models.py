@@ -19,4 +19,4 @@ def test_bad_model_names_say_how_to_write_them(name, message):
 
 
 def test_stand_ins_are_recognised():
-    assert is_stand_in("stand-in") and is_stand_in("tiny-random-bert") and not is_stand_in("minilm")
+    assert is_stand_in("stand-in-scripted") and is_stand_in("tiny-random-bert") and not is_stand_in("minilm")

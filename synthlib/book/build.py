@@ -67,8 +67,22 @@ def stage(executed: list[Path], target: Path | None = None) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(book_dir(), target, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
     for notebook in executed:
-        shutil.copy2(notebook, target / notebook.name)
+        stage_notebook(notebook, target / notebook.name)
     shutil.copytree(vendor_mathjax(), target / "_vendor" / "mathjax")
+    return target
+
+
+def stage_notebook(source: Path, target: Path) -> Path:
+    """Copy an executed notebook for the book, hiding papermill's injected-parameters cell's code
+    (one click away, like every other code cell: a reader sees prose and results first)."""
+    import json
+
+    notebook = json.loads(Path(source).read_text())
+    for cell in notebook.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "hide-input" not in tags:
+            cell["metadata"]["tags"] = [*tags, "hide-input"]
+    target.write_text(json.dumps(notebook, ensure_ascii=False, indent=1))
     return target
 
 

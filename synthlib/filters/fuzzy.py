@@ -24,9 +24,9 @@ empty, else the maximum of
    sorted strings; the common prefix of shared tokens cancels out of the Indel distance).
 
 Blocking, part one (containment, proved): each token weighs its length + 1; for the index tokens
-are lower-cased and stripped of punctuation (so "World," and "world" meet) and sorted rarest
-first; a text's *prefix* is its shortest run of rarest tokens holding at least ``prefix_fraction``
-of its weight. Two texts are candidates when one's prefix key set meets the other's key set (one
+are lower-cased and stripped of punctuation (so "World," and "world" meet; a key shared this way
+only adds candidates) and sorted rarest first; a text's *prefix* is its shortest run of rarest
+tokens holding at least ``prefix_fraction`` of its weight. Two texts are candidates when one's prefix key set meets the other's key set (one
 sparse matrix product). If ratio 1 exceeds t then the extra tokens of that side weigh less than
 ``2(1 - t) / (2 - t)`` of it (0.26 at t = 0.85); were all its prefix tokens extra, they would weigh at
 least ``prefix_fraction`` >= that bound: contradiction, so a prefix token is shared and the pair is
@@ -50,13 +50,13 @@ L1, L2 allow ratio 2: ``|L1 - L2| <= indel < (1 - t)(L1 + L2)`` (containment mat
 part one).
 
 What is *not* proved: a ratio-2 match in which both texts have at least ``typo_fraction`` of their
-weight in tokens two or more edits from every token of the other, e.g. two heavy-typo copies of the
-same text, whose words then differ by two typos each. No cheap filter can exclude such pairs at t = 0.85: ratio 2
-tolerates an Indel distance of up to 0.15 (2S' + A + B), about 30% of one text's characters, and a
-q-gram count filter then needs more q-grams than q * that distance (vacuous for q >= 2), while its
-q = 1 form (character-count Dice) is passed by most pairs of English texts of equal length. Recall
-on such pairs is measured, not proved: ``tests/filters/test_fuzzy_recall.py`` and
-``benchmarks/fuzzy_dedup.py`` compare with all pairs on workloads that include many-typo variants.
+weight in tokens two or more edits from every token of the other, e.g. two heavy-typo copies of
+the same text, whose words then differ by two typos each. No cheap filter excludes such pairs at
+t = 0.85: ratio 2 tolerates an Indel distance of up to 0.15 (2S' + A + B), about 30% of one
+text's characters; a q-gram count filter then needs more q-grams than q times that distance
+(vacuous for q >= 2), and its q = 1 form (character-count Dice) is passed by most pairs of English
+texts of equal length. Recall there is measured, not proved: ``tests/filters`` and
+``benchmarks/fuzzy_dedup.py`` compare with all pairs on workloads that include typo variants.
 
 Candidates are scored with ``rapidfuzz.process.cpdist`` on each text's canonical form (its unique
 rapidfuzz tokens, sorted, joined by spaces): ``token_set_ratio`` depends only on the token sets, and

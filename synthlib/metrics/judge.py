@@ -4,6 +4,10 @@ For each (candidate, reference) pair the judge is asked twice, once with the can
 first and once second, so that a judge's position bias cancels. A candidate *wins* a pair when the
 two verdicts agree on it, *loses* when they agree on the reference, and anything else (a tie
 verdict, disagreeing verdicts, an unparseable reply) is a *tie*. Win rate = (wins + ties / 2) / pairs.
+
+:func:`ask_teacher` turns any (cached) teacher into the judge: a packaged instruct model
+(``load_teacher("qwen2.5-coder-1.5b-instruct")``) gets each comparison as its user turn and an
+answer turn prefilled with ``Verdict:``, decoded greedily, so it answers with the verdict at once.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ Response 2:
 {second}
 
 Which response follows the instruction better? Reply with exactly one of: "1", "2" or "tie"."""
+
+VERDICT_PREFILL = "Verdict:"
 
 _VERDICT = re.compile(r"\b(1|2|tie)\b", re.IGNORECASE)
 
@@ -84,3 +90,23 @@ def _combine(first: str | None, second: str | None) -> str:
     if first == second == "2":
         return "loss"
     return "tie"
+
+
+def ask_teacher(teacher, max_new_tokens: int = 6, seed: int = 0) -> Callable[[list[str]], list[str]]:
+    """An ``ask`` for :func:`win_rate` backed by ``teacher`` (cached: a rerun asks no model twice).
+
+    Each prompt is the user turn; the answer turn starts with :data:`VERDICT_PREFILL` and is continued
+    greedily for a few tokens; the reply returned is what follows the prefill.
+    """
+    from synthlib.teachers.base import Request, SamplingParams
+
+    sampling = SamplingParams(max_new_tokens=max_new_tokens, temperature=0)
+
+    def ask(prompts: list[str]) -> list[str]:
+        requests = [Request(messages=({"role": "user", "content": prompt},
+                                      {"role": "assistant", "content": VERDICT_PREFILL}), sampling=sampling, seed=seed)
+                    for prompt in prompts]
+        replies = [g.text for g in teacher.generate(requests)]
+        return [r[len(VERDICT_PREFILL):] if r.startswith(VERDICT_PREFILL) else r for r in replies]
+
+    return ask

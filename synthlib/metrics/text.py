@@ -26,14 +26,24 @@ def rouge_l(predictions: Sequence[str], references: Sequence[str], use_stemmer: 
 def keyword_inclusion(summary: str, keywords: Sequence[str]) -> float:
     """Share of ``keywords`` found in ``summary`` (case-insensitive, whole words/phrases).
 
+    Both sides are reduced to lower-cased word tokens, so punctuation and spacing do not matter
+    ("Tim Cook," holds "tim cook"; "U.S." holds "U.S"), while a keyword must match whole words
+    ("Apple" is not found in "Pineapple"); a multi-word keyword must appear as that word sequence.
+
     The capability-transfer paper's metric: the teacher names the keywords a good summary must
     contain, and the student's summary is scored by how many it includes.
     """
     if not keywords:
         raise ValueError("no keywords to look for")
-    text = " " + " ".join(re.findall(r"\w+", summary.lower())) + " "
-    found = sum(1 for k in keywords if " " + " ".join(re.findall(r"\w+", k.lower())) + " " in text)
+    text = " " + " ".join(_words(summary)) + " "
+    # a keyword without any word character (e.g. "--") can never be found, not even in an empty summary
+    found = sum(1 for k in keywords if _words(k) and " " + " ".join(_words(k)) + " " in text)
     return found / len(keywords)
+
+
+def _words(text: str) -> list[str]:
+    # lower-cased word tokens: punctuation, apostrophes and hyphens separate words on both sides alike
+    return re.findall(r"\w+", text.lower())
 
 
 def lexical_diversity(texts: Iterable[str]) -> float:

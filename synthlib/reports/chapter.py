@@ -59,7 +59,16 @@ def mean_of(pivot: Any, column: str, fmt: str = "{:.1f}") -> str:
     return "n/a" if value != value else fmt.format(value)
 
 
-def save_figure(run: Any, figure: Any, name: str) -> None:
-    """Save ``figure`` into the run (the notebook's inline backend shows it at the end of the cell)."""
+def show_figure(run: Any, figure: Any, name: str) -> None:
+    """Save ``figure`` into the run as ``figures/<name>.png``, show it once, and close it.
+
+    Displayed explicitly (not left to the inline backend's end-of-cell flush), so the figure
+    reaches the notebook under any matplotlib backend, and closed so it is not shown twice.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
     if run is not None:
         run.save_figure(figure, name)
+    display(figure)
+    plt.close(figure)

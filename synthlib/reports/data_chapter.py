@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import data_plots
-from synthlib.reports.chapter import glue_all, save_figure, show, table
+from synthlib.reports.chapter import glue_all, show, show_figure, table
 from synthlib.reports.data_overview import summary_table
 
 
@@ -28,14 +28,14 @@ def summary(overview: Any, run: Any) -> Any:
 
 def sizes(overview: Any, run: Any) -> None:
     """Rows per dataset and split (figure)."""
-    save_figure(run, data_plots.plot_sizes(summary_table(overview)), "sizes")
+    show_figure(run, data_plots.plot_sizes(summary_table(overview)), "sizes")
 
 
 def label_shares(overview: Any, run: Any) -> None:
     """Label shares per dataset and split (figure)."""
-    save_figure(run, data_plots.plot_label_shares(overview.labels), "label_shares")
+    show_figure(run, data_plots.plot_label_shares(overview.labels), "label_shares")
 
 
 def lengths(overview: Any, run: Any) -> None:
     """Word-length distributions (figure)."""
-    save_figure(run, data_plots.plot_lengths(overview.lengths), "lengths")
+    show_figure(run, data_plots.plot_lengths(overview.lengths), "lengths")

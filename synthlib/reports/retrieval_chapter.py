@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import retrieval
-from synthlib.reports.chapter import glue_all, save_figure, show, table
+from synthlib.reports.chapter import glue_all, show, show_figure, table
 
 
 def setting(config: Any, run: Any, report: Any) -> None:
@@ -32,7 +32,7 @@ def top_documents(report: Any, run: Any) -> Any:
 
 def similarities(report: Any, run: Any) -> None:
     """Similarity of every document to each task's mean few-shot (figure)."""
-    save_figure(run, retrieval.plot_similarities(report), "similarities")
+    show_figure(run, retrieval.plot_similarities(report), "similarities")
 
 
 def retrieved_share(report: Any) -> Any:
@@ -44,7 +44,7 @@ def retrieved_share(report: Any) -> Any:
 
 def agreement(report: Any, run: Any) -> Any:
     """Recall@k of two-stage against exact search (figure and table); glues the lowest recall."""
-    save_figure(run, retrieval.plot_agreement(report), "two_stage_agreement")
+    show_figure(run, retrieval.plot_agreement(report), "two_stage_agreement")
     frame = report.agreement.pivot(index="k", columns="top_percent", values="recall")
     frame.columns = [f"top {p:g}% per shard" for p in frame.columns]
     glue_all(run, {"recall_lowest": f"{report.agreement['recall'].min():.1%}"})

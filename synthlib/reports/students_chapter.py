@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import student_plots
-from synthlib.reports.chapter import glue_all, model_note, save_figure, show, table
+from synthlib.reports.chapter import glue_all, model_note, show, show_figure, table
 
 
 def setting(config: Any, run: Any, report: Any) -> None:
@@ -25,12 +25,12 @@ def setting(config: Any, run: Any, report: Any) -> None:
 def learning_curve(config: Any, report: Any, run: Any) -> Any:
     """Accuracy by training size (figure and table)."""
     figure = student_plots.plot_learning_curve(report.curve, report.majority_share, config.student)
-    save_figure(run, figure, "learning_curve")
+    show_figure(run, figure, "learning_curve")
     return table(report.curve, {"accuracy": "{:.1%}", "macro_f1": "{:.3f}", "train_seconds": "{:.1f}",
                                 "examples_per_second": "{:.1f}"})
 
 
 def energies(report: Any, run: Any) -> Any:
     """Energy histogram of in- and out-of-distribution text (figure) and the AUROC table."""
-    save_figure(run, student_plots.plot_energy_histogram(report.energies), "energy_histogram")
+    show_figure(run, student_plots.plot_energy_histogram(report.energies), "energy_histogram")
     return table(report.auroc, {"auroc": "{:.3f}"})

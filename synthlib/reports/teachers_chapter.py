@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.reports import teachers
-from synthlib.reports.chapter import glue_all, save_figure, show, table
+from synthlib.reports.chapter import glue_all, model_note, show, show_figure, table
 
 
 def setting(config: Any, run: Any, report: Any) -> None:
     """The teacher's signature line; glues parse rates and cache timings."""
     rates = report.parse_rates
     main = rates[rates["decoding"] == rates["decoding"].iloc[0]]
+    shares = teachers.usable_table(report)
     first, rerun = report.throughput.iloc[0], report.throughput.iloc[-1]
     glue_all(run, {
         "profile": config.profile, "teacher": config.teacher,
-        "teacher_kind": "a STAND-IN" if report.stand_in else "a real", "n_formats": len(main),
+        "teacher_kind": "a tiny random" if report.stand_in else "a real", "n_formats": len(main),
+        "n_teachers": shares.shape[1], "best_teacher": teachers.best_teacher(report),
+        "best_min_share": f"{shares[teachers.best_teacher(report)].min():.0%}",
         "samples_per_format": config.samples_per_format, "min_parse_rate": f"{main['parse_rate'].min():.0%}",
         "mean_parse_rate": f"{main['parse_rate'].mean():.0%}", "first_seconds": f"{first['seconds']:.1f}",
         "first_tokens_per_s": f"{first['tokens_per_s']:.0f}", "rerun_seconds": f"{rerun['seconds']:.2f}",
@@ -24,14 +27,22 @@ def setting(config: Any, run: Any, report: Any) -> None:
     signature = report.signature
     run.save_results({"signature": signature})
     show(f"Profile **{config.profile}**; teacher `{config.teacher}` (backend `{signature['backend']}`, revision "
-         f"`{signature['revision']}`)" + (" — **STAND-IN: synthlib's own small LM trained on local text; its "
-                                          "outputs demonstrate the pipeline, not what a real teacher writes.**"
-                                          if report.stand_in else "."))
+         f"`{signature['revision']}`): {model_note(config.teacher)}"
+         + (" — **a tiny random model: its outputs show the pipeline, not what a real teacher writes.**"
+            if report.stand_in else "."))
+
+
+def usable_shares(report: Any) -> Any:
+    """Usable share per format (rows) and teacher (columns), with each teacher's delivery style."""
+    shares = teachers.usable_table(report)
+    styles = report.usable.drop_duplicates("teacher").set_index("teacher")["style"]
+    shares.columns = [f"{name} ({styles[name]})" for name in shares.columns]
+    return table(shares.reset_index(), {c: "{:.0%}" for c in shares.columns})
 
 
 def parse_rates(report: Any, run: Any) -> Any:
-    """Parse rate per format (figure and table)."""
-    save_figure(run, teachers.plot_parse_rates(report), "parse_rates")
+    """Usable share per format for the chapter's teacher (figure and table)."""
+    show_figure(run, teachers.plot_parse_rates(report), "parse_rates")
     return table(report.parse_rates, {"parse_rate": "{:.0%}"})
 
 
@@ -52,5 +63,5 @@ def examples(report: Any) -> None:
     """Example outputs per format, as the teacher wrote them."""
     for row in report.examples.itertuples():
         status = "parsed" if row.parsed else f"rejected: {row.reason}"
-        show(f"**{row.format}** ({row.decoding}, {status}){' — STAND-IN output' if report.stand_in else ''}")
+        show(f"**{row.format}** ({row.decoding}, {status}){' — tiny random model' if report.stand_in else ''}")
         print(row.output)

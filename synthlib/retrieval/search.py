@@ -151,6 +151,14 @@ class MixedRetrieval:
     shot: np.ndarray
 
 
+def mixed_queries(fewshots) -> np.ndarray:
+    """The queries of a mixed retrieval: every few-shot embedding, then their normalised mean (last row)."""
+    shots = np.asarray(fewshots, np.float32)
+    mean = shots.mean(axis=0)
+    mean /= np.linalg.norm(mean) or 1.0
+    return np.vstack([shots, mean[None]])
+
+
 def mixed_retrieval(fewshots, shards: list[Any], n_docs: int, few_shot_share: float = 0.5,
                     top_percent: float | None = None, **kwargs) -> MixedRetrieval:
     """Retrieve ``n_docs`` unique documents: a ``few_shot_share`` by per-few-shot similarity, the rest by the mean.
@@ -159,12 +167,15 @@ def mixed_retrieval(fewshots, shards: list[Any], n_docs: int, few_shot_share: fl
     already taken, so every few-shot contributes about equally; the mean part then adds the best
     rows for the mean embedding that are not yet taken. One scan serves both (m + 1 queries).
     """
-    shots = np.asarray(fewshots, np.float32)
-    mean = shots.mean(axis=0)
-    mean /= np.linalg.norm(mean) or 1.0
     total = sum(int(s.shape[0]) for s in shards)
     n_docs = min(n_docs, total)
-    top = search(np.vstack([shots, mean[None]]), shards, n_docs, top_percent=top_percent, **kwargs)
+    top = search(mixed_queries(fewshots), shards, n_docs, top_percent=top_percent, **kwargs)
+    return mix(top, n_docs, few_shot_share)
+
+
+def mix(top: TopK, n_docs: int, few_shot_share: float = 0.5) -> MixedRetrieval:
+    """Combine a top-k of :func:`mixed_queries` (few-shot rows, then the mean's row) into a mixed retrieval."""
+    n_docs = min(n_docs, top.k)
     n_shot = round(n_docs * few_shot_share)
     taken: dict[int, tuple[float, str, int]] = {}
     _round_robin(top.rows[:-1], top.scores[:-1], n_shot, taken)

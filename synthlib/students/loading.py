@@ -19,7 +19,7 @@ from synthlib.config import ConfigError
 from synthlib.models import model_kind
 from synthlib.packaged import checkpoint_dir, is_packaged
 
-KINDS = ("classifier", "seq2seq", "causal")
+KINDS = ("classifier", "seq2seq", "causal", "extractive")  # extractive: an encoder pointing at an answer span
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,15 @@ def _build(reference: str, kind: str, labels: list[str]):
 def _pretrained(path: str, kind: str, labels: list[str]):
     from transformers import (
         AutoModelForCausalLM,
+        AutoModelForQuestionAnswering,
         AutoModelForSeq2SeqLM,
         AutoModelForSequenceClassification,
         AutoTokenizer,
     )
 
     tokenizer = AutoTokenizer.from_pretrained(path)
+    if kind == "extractive":  # a fresh start/end head on the pretrained encoder
+        return AutoModelForQuestionAnswering.from_pretrained(path), tokenizer
     if kind == "classifier":
         model = AutoModelForSequenceClassification.from_pretrained(
             path, num_labels=len(labels), id2label=dict(enumerate(labels)),
@@ -114,6 +117,7 @@ def _pretrained(path: str, kind: str, labels: list[str]):
 def _tiny(reference: str, kind: str, labels: list[str]):
     from transformers import (
         BertConfig,
+        BertForQuestionAnswering,
         BertForSequenceClassification,
         GPT2Config,
         GPT2LMHeadModel,
@@ -124,6 +128,9 @@ def _tiny(reference: str, kind: str, labels: list[str]):
     vocab, pad, eos = 30522, 0, 102  # MiniLM's WordPiece: [PAD]=0, [SEP]=102 doubles as end of sequence
     family = reference.removeprefix("tiny-random-")
     expected = {"bert": "classifier", "t5": "seq2seq", "gpt2": "causal"}
+    if family == "bert" and kind == "extractive":
+        return BertForQuestionAnswering(BertConfig(vocab_size=vocab, hidden_size=32, num_hidden_layers=2,
+                                                   num_attention_heads=2, intermediate_size=64))
     if expected.get(family) != kind:
         raise ConfigError(f"'{reference}' is a {expected.get(family, 'unknown')} model, not a {kind}")
     if family == "bert":

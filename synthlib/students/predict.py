@@ -82,3 +82,39 @@ def _energies(out, new_tokens, tokenizer, kind, sequence_energy):
     mask = (generated != tokenizer.pad_token_id).float()
     mask[:, 0] = 1.0  # the first step always counts, even when it produced padding-equal ids
     return sequence_energy(scores, mask)
+
+
+def choice_logprobs(student, prompts: Sequence[str], choices: Sequence[str], batch_size: int = 16,
+                    max_length: int = 512):
+    """Log-probability a causal student gives each of ``choices`` after each prompt: [N, len(choices)].
+
+    Each choice is tokenized as training encodes a target (``" " + choice`` after the prompt), and
+    its token log-probabilities are summed, so that a yes/no answer is read without generating.
+    """
+    import numpy as np
+    import torch
+
+    if student.kind != "causal":
+        raise ValueError("choice_logprobs needs a causal student")
+    from synthlib.tokens import leading_bos
+
+    tokenizer, model = student.tokenizer, student.model.eval()
+    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # as training encodes rows (Gemma's <bos>)
+    choice_ids = [tokenizer(" " + c, add_special_tokens=False)["input_ids"] for c in choices]
+    rows = [(i, j, bos + tokenizer(p, add_special_tokens=False)["input_ids"], ids)
+            for i, p in enumerate(prompts) for j, ids in enumerate(choice_ids)]
+    scores = np.zeros((len(prompts), len(choices)), dtype=np.float64)
+    with torch.no_grad():
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start:start + batch_size]
+            sequences = [(prompt + ids)[-max_length:] for _, _, prompt, ids in chunk]  # keep the choice
+            width = max(len(s) for s in sequences)
+            pad = tokenizer.pad_token_id or 0
+            input_ids = torch.tensor([s + [pad] * (width - len(s)) for s in sequences], device=model.device)
+            mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in sequences], device=model.device)
+            logprobs = torch.log_softmax(model(input_ids=input_ids, attention_mask=mask).logits.float(), dim=-1)
+            for row, (i, j, _, ids) in enumerate(chunk):
+                end = len(sequences[row])
+                positions = range(end - len(ids), end)  # the choice's tokens, each predicted one step earlier
+                scores[i, j] = sum(float(logprobs[row, p - 1, sequences[row][p]]) for p in positions)
+    return scores

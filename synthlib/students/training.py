@@ -83,6 +83,7 @@ def train(student, dataset, settings: TrainSettings, inputs: Sequence[str] = ("t
     if evaluate is not None:
         trainer.add_callback(TrajectoryCallback(schedule, evaluate, student, result.trajectory))
         if 0 in schedule:
+            student.model.eval()  # step 0 is scored like every other checkpoint: no dropout (Trainer resets it)
             result.trajectory.append({"step": 0, "epoch": 0.0, **evaluate(student)})
     started = time.perf_counter()
     trainer.train()

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthlib.teachers.parsing import Parsed, extract_json, parse_number, parse_tagged
+from synthlib.teachers.parsing import Parsed, extract_json, is_placeholder, parse_number, parse_tagged
 
 TAG_STOPS = ("\n", "[")
 _GARBLED = re.compile("[\ufffd\x00-\x08\x0b-\x1f\x7f]")  # broken UTF-8 or control characters
@@ -97,6 +97,8 @@ class OutputFormat:
         if not parsed.ok:
             return parsed
         for name, value in parsed.value.items():
+            if isinstance(value, str) and is_placeholder(value):  # e.g. {"question": "..."}
+                return Parsed.reject(f"template debris [{name}]")
             if _GARBLED.search(" ".join(map(str, value)) if isinstance(value, list) else str(value)):
                 return Parsed.reject(f"garbled text in [{name}]")
         for name, minimum in self.min_words.items():

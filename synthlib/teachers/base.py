@@ -179,6 +179,21 @@ class Teacher(abc.ABC):
         return f"{type(self).__name__}({sig.backend}:{sig.model}{label})"
 
 
+def prefill_of(request: Request) -> str:
+    """The start of the answer a request already writes: the content of a final assistant message
+    (a *prefilled* turn the model continues), else ``""``. Backends return it as part of the text."""
+    if request.messages and request.messages[-1]["role"] == "assistant":
+        return request.messages[-1]["content"]
+    return ""
+
+
+def instruction_of(request: Request) -> str:
+    """What the teacher was asked: the prompt, or the user messages' contents (for echo checks)."""
+    if request.prompt is not None:
+        return request.prompt
+    return "\n".join(m["content"] for m in request.messages or () if m["role"] == "user")
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: equal values give equal text (and equal hashes)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -4,7 +4,6 @@
 reference                        backend
 ===============================  ===========================================================
 ``gemma-3-270m``, ``qwen2.5-*``  ``hf``: a real LLM packaged on PyPI (:mod:`synthlib.packaged`)
-``stand-in``, ``stand-in-tiny``  the offline STAND-IN (``synthlib.teachers.standin``), trained on first use
 ``tiny-random-gpt2`` ...         a randomly initialised model built from a config (tests only)
 ``org/name``, ``./path``         ``hf``: a local transformers causal or seq2seq model
 ``openai:<model>@<base-url>``    ``openai``: any OpenAI-compatible server; key from ``OPENAI_API_KEY``
@@ -12,7 +11,10 @@ reference                        backend
 ===============================  ===========================================================
 
 Runtime keywords (batch size, concurrency, device, timeouts) go to the backend and never change
-a cache key.
+a cache key. Real models are wrapped in :class:`~synthlib.teachers.delivery.DeliveringTeacher`, which
+puts each request in the form the model answers best (chat with a system prompt and a prefilled
+answer, or few-shot continuation for a base model) before the cache, so the cache key is the prompt
+the model saw.
 """
 
 from __future__ import annotations
@@ -27,27 +29,31 @@ from synthlib.teachers.base import Teacher
 
 
 def load_teacher(reference: str, cache: bool | str | Path = True, cache_mode: str = "use", progress: bool = True,
-                 **runtime: Any) -> Teacher:
+                 delivery: str = "auto", **runtime: Any) -> Teacher:
     """Build the teacher named by ``reference``; wrap it in the SQLite cache unless ``cache=False``.
 
     ``cache`` is ``True`` (``$SYNTHLIB_CACHE_DIR/generations.sqlite``), a path, or ``False``.
-    ``cache_mode="replay"`` never calls the teacher and fails on a miss.
+    ``cache_mode="replay"`` never calls the teacher and fails on a miss. ``delivery`` is ``auto``
+    (from the model: ``chat`` for instruct models, ``fewshot`` for base models, ``plain`` for tiny
+    random and scripted teachers) or one of those styles (``synthlib.teachers.delivery``).
     """
-    teacher = _backend(reference, runtime)
-    if cache is False:
-        return teacher
-    from synthlib.teachers.cache import CachedTeacher
+    from synthlib.teachers.delivery import STYLES, DeliveringTeacher, delivery_for
 
-    path = None if cache is True else Path(cache)
-    return CachedTeacher(teacher, path, mode=cache_mode, progress=progress, description=reference.split("@")[0])
+    if delivery != "auto" and delivery not in STYLES:
+        raise ConfigError(f"unknown delivery '{delivery}'; use auto or one of {', '.join(STYLES)}")
+    teacher = _backend(reference, runtime)
+    if cache is not False:
+        from synthlib.teachers.cache import CachedTeacher
+
+        path = None if cache is True else Path(cache)
+        teacher = CachedTeacher(teacher, path, mode=cache_mode, progress=progress,
+                                description=reference.split("@")[0])
+    chosen = delivery_for(teacher, delivery)
+    return teacher if chosen.style == "plain" else DeliveringTeacher(teacher, chosen)
 
 
 def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
     kind = model_kind(reference)
-    if reference.startswith("stand-in"):
-        from synthlib.teachers.standin import load_standin
-
-        return load_standin(reference, **runtime)
     if reference.startswith("tiny-random"):
         from synthlib.teachers.hf import tiny_random_teacher
 
@@ -58,7 +64,7 @@ def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
         runtime.setdefault("dtype", fast_dtype(runtime.get("device")))  # enters the signature: caches stay apart
         return HFTeacher(checkpoint_dir(reference), name=reference, weight_hash=weight_hash(reference), **runtime)
     if kind == "alias":
-        raise ConfigError(f"'{reference}' is not a generative model; name a teacher (stand-in, a hub id, a path "
+        raise ConfigError(f"'{reference}' is not a generative model; name a teacher (a packaged LLM, a hub id, a path "
                           "or openai:<model>@<base-url>)")
     if kind == "endpoint":
         from synthlib.teachers.openai_compat import OpenAITeacher

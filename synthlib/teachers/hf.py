@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthlib.teachers.base import Generation, Request, ResultCallback, SamplingParams, Teacher, TeacherSignature
+from synthlib.teachers.base import (
+    Generation,
+    Request,
+    ResultCallback,
+    SamplingParams,
+    Teacher,
+    TeacherSignature,
+    prefill_of,
+)
 from synthlib.tokens import leading_bos
 
 
@@ -61,17 +69,24 @@ class HFTeacher(Teacher):
     def render(self, request: Request) -> str:
         """The text the model sees: the chat template for messages (when the model has one).
 
+        Messages that end with an assistant turn are *prefilled*: the model continues that turn
+        (``continue_final_message``) instead of opening a new one, and the returned text starts
+        with the prefill (see :func:`synthlib.teachers.base.prefill_of`).
+
         Causal models whose tokenizer marks the start of a text with a BOS token (Gemma) get it
         here, once: prompts are tokenized without special tokens, and Gemma without its ``<bos>``
         degenerates into repetition.
         """
         if request.messages is None:
             text = request.prompt or ""
-        elif getattr(self.tokenizer, "chat_template", None):
-            text = self.tokenizer.apply_chat_template(list(request.messages), tokenize=False,
-                                                      add_generation_prompt=True)
         else:
-            text = "\n".join(f"{m['role']}: {m['content']}" for m in request.messages) + "\nassistant:"
+            messages = list(request.messages)
+            prefilled = messages[-1]["role"] == "assistant"
+            if getattr(self.tokenizer, "chat_template", None):
+                text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=not prefilled,
+                                                          continue_final_message=prefilled)
+            else:
+                text = "\n".join(f"{m['role']}: {m['content']}" for m in messages) + ("" if prefilled else "\nassistant:")
         if self._bos_text and not text.startswith(self._bos_text):
             text = self._bos_text + text
         return text
@@ -88,6 +103,7 @@ class HFTeacher(Teacher):
             else:
                 outputs = self.generate_batch([self.render(r) for r in group], group)
             for i, generation in zip(batch, outputs, strict=False):
+                generation.text = prefill_of(requests[i]) + generation.text  # the whole assistant turn
                 results[i] = generation
                 if on_result:
                     on_result(i, generation)

@@ -1,7 +1,10 @@
 """A teacher behind any OpenAI-compatible HTTP server (OpenAI, vLLM, Ollama, TGI, llama.cpp).
 
 Requests with ``messages`` go to ``/chat/completions``; plain prompts go to ``/completions``
-(or, with ``api="chat"``, are sent as one user message). Requests run concurrently on one
+(or, with ``api="chat"``, are sent as one user message). A *prefilled* request (messages ending in an
+assistant turn) is sent as it is: llama.cpp's server and vLLM (with ``continue_final_message``)
+continue that turn, OpenAI's API opens a new one instead. The returned text starts with the prefill
+either way: it is prepended unless the reply already starts with it. Requests run concurrently on one
 asyncio loop, at most ``concurrency`` at a time. Transient failures are retried with exponential
 backoff and full jitter: HTTP 408, 409, 425, 429 and 5xx, timeouts, dropped connections, and
 bodies that are truncated or not the JSON the API promises. ``Retry-After`` (seconds or an HTTP
@@ -25,7 +28,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from synthlib.teachers.base import Generation, Request, ResultCallback, Teacher, TeacherSignature
+from synthlib.teachers.base import Generation, Request, ResultCallback, Teacher, TeacherSignature, prefill_of
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
@@ -137,7 +140,7 @@ class OpenAITeacher(Teacher):
                                      headers=self._headers()) as client:
             async def one(i: int) -> None:
                 async with gate:
-                    results[i] = await self._with_retries(client, requests[i])
+                    results[i] = _with_prefill(requests[i], await self._with_retries(client, requests[i]))
                 if on_result:
                     on_result(i, results[i])
 
@@ -238,3 +241,11 @@ def _run_sync(coroutine):
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def _with_prefill(request: Request, generation: Generation) -> Generation:
+    """The whole assistant turn: a server that continued the prefill returns only the continuation."""
+    prefill = prefill_of(request)
+    if prefill and not generation.text.lstrip().startswith(prefill.strip()):
+        generation.text = prefill + generation.text
+    return generation

@@ -36,6 +36,9 @@ SLOW = {
     "gold__sigma": {**GOLD_TINY, "tasks": ["rte"], "sigmas": [1.0]},
     "gold__diversity": {**GOLD_TINY, "tasks": ["rte"]},
     "gold__distribution": {**GOLD_TINY, "tasks": ["rte"]},
+    "captransfer": {"tasks": ["qa"], "targets": ["synthetic"], "articles": 5, "seeds": [0], "batch_size": 8},
+    "captransfer__student_size": {"tasks": ["summarization"], "articles": 5, "summary_tokens": 4},
+    "captransfer__teacher": {"tasks": ["qa"], "articles": 5, "temperatures": [1.0]},
     "data": {"datasets": ["sst2", "rte"], "length_sample": 50},
     "retrieval": {"tasks": ["bioqa"], "max_docs": 128, "max_seq_length": 32, "shard_size": 64, "n_fewshots": 4,
                   "n_retrieve": 16, "recall_ks": [10], "two_stage_percents": [20.0, 100.0], "filter_samples": 0},
@@ -84,3 +87,15 @@ def test_method_chapter_renders_with_a_subset_of_methods_and_tasks(name, use_mir
 @pytest.mark.parametrize("name", sorted(SLOW))
 def test_chapter_renders_with_a_subset_of_its_tasks(name, use_mirror):
     _check(name, execute_cells(name, SLOW[name]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,sets", [("s3__without_rationales", {"imdb-with-rationales", "imdb-without-rationales"}),
+                                       ("gold__components", {"rte-vanilla", "rte-gold-ce", "rte-gold-sce"})])
+def test_ablations_save_their_training_sets(name, sets, use_mirror):
+    from synthlib.runs.datasets import read_card
+
+    run = execute_cells(name, SLOW[name])["run"]
+    assert {p.name for p in (run.path / "datasets").iterdir()} == sets
+    for folder in (run.path / "datasets").iterdir():
+        assert read_card(folder)["synthlib"]["prompts"]["example"]

@@ -102,3 +102,14 @@ def test_notebook_is_thin_and_hides_its_code(name):
         tags = cell["metadata"].get("tags", [])
         assert {"hide-input", "remove-cell", "remove-input"} & set(tags), f"{name}: a code cell shows its input"
         assert "def " not in "".join(cell["source"]), f"{name}: functions belong in the library"
+
+
+def test_staging_hides_the_injected_parameters_cell(tmp_path):
+    from synthlib.book.build import stage_notebook
+
+    cells = [{"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": [],
+              "source": 'profile = "smoke"\nparams = {}\n'},
+             {"cell_type": "code", "metadata": {"tags": ["hide-input"]}, "outputs": [], "source": "report.x()"}]
+    (tmp_path / "a.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    staged = json.loads(stage_notebook(tmp_path / "a.ipynb", tmp_path / "b.ipynb").read_text())
+    assert [c["metadata"]["tags"] for c in staged["cells"]] == [["injected-parameters", "hide-input"], ["hide-input"]]

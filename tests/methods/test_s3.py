@@ -53,7 +53,7 @@ def test_parsing_counts_each_rejection_reason():
     for outcome in outcomes:
         report.add(outcome)
     assert outcomes[0].value == {"text2": "The man is awake and walking."}
-    assert report.kept == 1 and report.reasons == {"missing [hypothesis]": 1, "too short [text2]": 1,
+    assert report.kept == 1 and report.reasons == {"off-format (no tags)": 1, "too short [text2]": 1,
                                                    "copied the example": 1, "empty output": 1,
                                                    "empty [hypothesis]": 1}
     qa = part_parser(spec("adversarial_qa"), plain=True)
@@ -110,9 +110,10 @@ def test_the_teacher_is_one_parameter(tmp_path, monkeypatch):
         teacher = open_teacher(config.teacher, cache_path=tmp_path / "cache.sqlite")
         rows, report = seed_plain(spec("imdb"), teacher, 4, Sampling(), seed=0)
         assert server.calls == 4 and teacher.signature.backend == "openai"
-        # the fake server echoes the prompt's last 24 characters ("...[text] <the review>"), not a review:
-        # every answer is a counted rejection
-        assert rows == [] and report["parse"]["reasons"] == {"too short [text]": 4}
+        # the request goes out as chat with an answer turn prefilled with "[text]"; the fake server's reply
+        # ("reply <digest> to <end of the request>") comes back as the continuation of that turn
+        assert len(rows) == 4 and report["parse"]["kept"] == 4
+        assert all(row["text"].startswith("reply ") for row in rows)
     with pytest.raises(ConfigError, match="teacher"):
         S3Config(profile="smoke", teacher="not a model")
 

@@ -42,6 +42,26 @@ def test_keyword_inclusion_is_case_insensitive_and_whole_word():
     assert keyword_inclusion(summary, ["nasa", "Artemis rocket", "moon", "monday", "art"]) == pytest.approx(3 / 5)
 
 
+@pytest.mark.parametrize(("summary", "keywords", "share"), [
+    ("TIM COOK leads Apple.", ["tim cook", "apple"], 1.0),  # case on both sides
+    ("Apple's chief, Tim Cook, spoke.", ["Apple", "Tim Cook"], 1.0),  # possessive and commas around a phrase
+    ("Officials in the U.S. agreed.", ["U.S.", "officials"], 1.0),  # dots inside a keyword
+    ("A well-known firm.", ["well known", "well-known"], 1.0),  # hyphen and space are the same separator
+    ("Cook met Tim at noon.", ["Tim Cook"], 0.0),  # a multi-word keyword must keep its word order
+    ("Tim spoke; Cook listened.", ["Tim Cook"], 0.0),  # ... and its words must be adjacent
+    ("Pineapple sales rose.", ["Apple", "sale"], 0.0),  # whole words only, no stemming
+    ("", ["--", "?"], 0.0),  # a keyword without word characters is never found, even in an empty summary
+    ("Jobs, Cook and Apple.", ["jobs", "cook", "apple", "ipad", "maps"], 0.6),
+])
+def test_keyword_inclusion_hand_cases(summary, keywords, share):
+    assert keyword_inclusion(summary, keywords) == pytest.approx(share)
+
+
+def test_keyword_inclusion_needs_keywords():
+    with pytest.raises(ValueError, match="no keywords"):
+        keyword_inclusion("a summary", [])
+
+
 def test_lexical_diversity():
     assert lexical_diversity(["the cat", "the dog"]) == pytest.approx(3 / 4)
 

@@ -50,3 +50,40 @@ def test_win_rate_consistent_verdicts():
 
 def test_verdict_parsing():
     assert parse_verdict("I think Tie.") == "tie" and parse_verdict("2") == "2" and parse_verdict("none") is None
+
+
+def test_a_teacher_judges_through_a_prefilled_verdict_turn():
+    from synthlib.metrics.judge import VERDICT_PREFILL, ask_teacher
+    from synthlib.teachers import Teacher
+    from synthlib.teachers.base import Generation, TeacherSignature, prefill_of
+
+    class Judge(Teacher):  # continues the prefilled turn like a backend: prefill + its own words
+        seen = []
+
+        @property
+        def signature(self):
+            return TeacherSignature("test", "judge")
+
+        def _generate(self, requests, on_result):
+            self.seen += requests
+            return [Generation(prefill_of(r) + (" 1" if "good" in r.messages[0]["content"].split("Response 1:")[1]
+                                                 .split("Response 2:")[0] else " 2")) for r in requests]
+
+    judge = Judge()
+    result = win_rate(["Describe the sky."], ["a good answer"], ["a bad answer"], ask_teacher(judge))
+    assert result.wins == 1 and result.unparsed == 0  # both orders agree on the good answer
+    assert all(r.messages[-1] == {"role": "assistant", "content": VERDICT_PREFILL} for r in judge.seen)
+    assert all(r.sampling.greedy for r in judge.seen)
+
+
+@pytest.mark.slow
+def test_the_packaged_instruct_model_judges_an_obvious_pair():
+    from synthlib.metrics.judge import ask_teacher
+    from synthlib.teachers import load_teacher
+
+    judge = load_teacher("qwen2.5-coder-0.5b-instruct", cache=False)
+    instructions = ["Write the number that comes after 2."] * 2
+    result = win_rate(instructions, ["3", "The number after 2 is 3."], ["banana purple", "seven hundred dogs"],
+                      ask_teacher(judge))
+    assert result.unparsed <= 1  # the verdict turn is answered with 1, 2 or tie
+    assert result.rate >= 0.5  # the right answer does not lose to nonsense

@@ -3,7 +3,13 @@ import pytest
 import torch
 
 from synthlib.metrics.distribution import mauve_from_features
-from synthlib.metrics.multiple_choice import format_question, letter_logprobs, letter_token_ids, mc_accuracy
+from synthlib.metrics.multiple_choice import (
+    chat_prompts,
+    format_question,
+    letter_logprobs,
+    letter_token_ids,
+    mc_accuracy,
+)
 from synthlib.students import load_student
 
 
@@ -23,6 +29,32 @@ def test_letter_logprobs_equal_the_next_token_distribution(tiny_lm):
             logits = tiny_lm.model(**encoded).logits[0, -1]
         expected = torch.log_softmax(logits.float(), dim=-1)[ids]
         assert torch.allclose(scores[row], expected, atol=1e-4)
+
+
+def test_chat_prompts_open_the_answer_turn_for_instruct_models_only(tiny_lm):
+    prompt = format_question("Which is a fruit?", ["apple", "chair", "car", "road"])
+    assert chat_prompts(tiny_lm.tokenizer, [prompt]) == [prompt]  # no chat template: a base model
+    tiny_lm.tokenizer.chat_template = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}"
+                                       "{% if not loop.last %}</{{ m['role'] }}>{% endif %}{% endfor %}")
+    try:
+        [rendered] = chat_prompts(tiny_lm.tokenizer, [prompt])
+        scores = letter_logprobs(tiny_lm.model, tiny_lm.tokenizer, [rendered])
+    finally:
+        tiny_lm.tokenizer.chat_template = None
+    assert rendered.startswith("<user>Which is a fruit?\nA. apple") and rendered.endswith("</user><assistant>Answer:")
+    assert scores.shape == (1, 4) and torch.isfinite(scores).all()
+
+
+@pytest.mark.slow
+def test_the_packaged_instruct_model_scores_easy_questions():
+    model = load_student("qwen2.5-coder-0.5b-instruct", "causal")
+    questions = [("What is 2 + 2?", ["3", "4", "5", "22"], 1),
+                 ("Which of these is a colour?", ["table", "run", "blue", "seven"], 2),
+                 ("Which animal barks?", ["dog", "fish", "snake", "bird"], 0),
+                 ("What is the capital of France?", ["Berlin", "Madrid", "Rome", "Paris"], 3)]
+    prompts = chat_prompts(model.tokenizer, [format_question(q, c) for q, c, _ in questions])
+    scores = letter_logprobs(model.model, model.tokenizer, prompts, batch_size=4)
+    assert mc_accuracy(scores, [a for _, _, a in questions]) >= 0.75
 
 
 def test_mc_accuracy_takes_the_best_letter():

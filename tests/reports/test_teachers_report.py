@@ -27,3 +27,17 @@ def test_one_parameter_switches_between_an_hf_path_and_an_openai_endpoint(tmp_pa
     # the fake server does not write the format: every output is a counted rejection, not a crash
     assert served.parse_rates["parse_rate"].tolist() == [0.0]
     assert served.rejections["count"].sum() == 3
+
+
+def test_the_profile_teacher_is_the_one_whose_worst_format_is_best():
+    import pandas as pd
+
+    from synthlib.reports.teachers import TeachersReport, best_teacher, usable_table
+
+    rows = [("a", "sentiment", 1.0), ("a", "nli", 0.5), ("b", "sentiment", 0.9), ("b", "nli", 0.8)]
+    usable = pd.DataFrame([{"teacher": t, "style": "chat", "format": f, "decoding": "free", "usable_share": v}
+                           for t, f, v in rows])
+    report = TeachersReport({}, False, None, None, None, None, usable)
+    table = usable_table(report)
+    assert list(table.columns) == ["a", "b"] and table.loc["nli", "b"] == 0.8
+    assert best_teacher(report) == "b"  # a's mean is higher, but its worst format is worse

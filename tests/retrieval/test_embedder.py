@@ -16,6 +16,6 @@ def test_minilm_alias_resolves_to_the_packaged_weights():
 
 def test_non_encoders_are_refused_with_the_fix():
     with pytest.raises(ConfigError, match="not a sentence encoder"):
-        model_location("stand-in")
+        model_location("stand-in-scripted")
     with pytest.raises(ConfigError, match="endpoint"):
         model_location("openai:gpt-4o-mini@https://api.openai.com/v1")

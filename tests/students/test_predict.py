@@ -26,3 +26,20 @@ def test_classifier_students_cannot_generate():
     student = load_student("tiny-random-bert", "classifier", ("a", "b"))
     with pytest.raises(ValueError, match="seq2seq or causal"):
         generate_texts(student, ["x"])
+
+
+def test_choice_logprobs_prefer_the_choice_a_student_was_trained_on():
+    import datasets
+
+    from synthlib.students import TrainSettings, load_student, train
+    from synthlib.students.predict import choice_logprobs
+
+    student = load_student("tiny-random-gpt2", "causal", seed=0)
+    rows = [{"source": "Is the sky blue? Answer:", "target": "yes"}] * 16
+    before = choice_logprobs(student, ["Is the sky blue? Answer:"], ["yes", "no"])
+    train(student, datasets.Dataset.from_list(rows), TrainSettings(epochs=3, batch_size=4, learning_rate=5e-3),
+          inputs=("source",), target="target")
+    after = choice_logprobs(student, ["Is the sky blue? Answer:"], ["yes", "no"])
+    assert before.shape == (1, 2) and (after <= 0).all()
+    assert after[0, 0] - after[0, 1] > before[0, 0] - before[0, 1]
+    assert after[0, 0] > after[0, 1]

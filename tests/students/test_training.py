@@ -115,7 +115,7 @@ def test_bad_settings_and_kinds_fail_clearly():
     with pytest.raises(ConfigError, match="is a classifier model, not a seq2seq"):
         load_student("tiny-random-bert", "seq2seq")
     with pytest.raises(ConfigError, match="is a teacher"):
-        load_student("stand-in", "causal")
+        load_student("stand-in-scripted", "causal")
 
 
 def _causal_batch(vocab=100):

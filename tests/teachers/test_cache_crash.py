@@ -97,7 +97,7 @@ def test_concurrent_writer_processes_share_one_database(tmp_path):
 @dataclasses.dataclass
 class _TinyConfig(BaseConfig):
     name = "planted-key-test"
-    teacher: str = "stand-in"
+    teacher: str = "tiny-random-gpt2"
 
 
 def test_a_planted_api_key_never_reaches_cache_manifest_or_logs(tmp_path, monkeypatch, caplog, capfd):

@@ -15,7 +15,8 @@ def test_endpoint_references_build_the_openai_backend_without_a_key_in_the_signa
     monkeypatch.setenv("OPENAI_API_KEY", "sk-should-not-appear")
     teacher = load_teacher("openai:gpt-4o-mini@https://api.openai.com/v1", cache=tmp_path / "c.sqlite",
                            concurrency=4)
-    assert isinstance(teacher, CachedTeacher) and isinstance(teacher.teacher, OpenAITeacher)
+    assert isinstance(teacher.inner, CachedTeacher) and isinstance(teacher.teacher, OpenAITeacher)
+    assert teacher.delivery.style == "chat" and not teacher.delivery.honours_constraints  # a served chat model
     assert teacher.signature.backend == "openai" and teacher.signature.model == "gpt-4o-mini"
     assert "sk-should-not-appear" not in repr(teacher) + teacher.signature.key()
     assert teacher.teacher.concurrency == 4

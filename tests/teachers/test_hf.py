@@ -57,6 +57,28 @@ def test_chat_messages_are_rendered_without_a_template(gpt2):
     assert len(gpt2.generate([request])) == 1
 
 
+def test_a_trailing_assistant_turn_is_continued_not_closed(gpt2):
+    request = Request(messages=({"role": "user", "content": "hi"}, {"role": "assistant", "content": "[tag]"}))
+    assert gpt2.render(request) == "user: hi\nassistant: [tag]"
+
+
+def test_chat_templates_continue_a_prefilled_answer():
+    from transformers import AutoTokenizer
+
+    from synthlib.students.loading import minilm_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm_path()))
+    tokenizer.chat_template = ("{% for m in messages %}<{{ m.role }}>{{ m.content }}{% if not (loop.last and "
+                               "continue_final_message) %}</{{ m.role }}>{% endif %}{% endfor %}"
+                               "{% if add_generation_prompt %}<assistant>{% endif %}")
+    teacher = tiny_random_teacher("tiny-random-gpt2")
+    teacher.tokenizer = tokenizer
+    messages = ({"role": "user", "content": "hi"},)
+    assert teacher.render(Request(messages=messages)).endswith("</user><assistant>")
+    prefilled = teacher.render(Request(messages=(*messages, {"role": "assistant", "content": "[tag]"})))
+    assert prefilled.endswith("</user><assistant>[tag]")
+
+
 def test_seq2seq_models_generate_reproducibly():
     t5 = tiny_random_teacher("tiny-random-t5", batch_size=3)
     requests = [Request(prompt=p, sampling=SAMPLED, seed=5) for p in _prompts(5)]
@@ -88,3 +110,25 @@ def test_the_hf_backend_under_the_cache_answers_reruns_from_disk(gpt2, tmp_path)
     rerun = CachedTeacher(gpt2, tmp_path / "c.sqlite", progress=False)
     assert [g.text for g in rerun.generate(requests)] == [g.text for g in first]
     assert rerun.stats.hits == 6 and rerun.stats.teacher_seconds == 0
+
+
+CHAT_TEMPLATE = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}{% if not (loop.last and "
+                 "continue_final_message) %}</{{ m['role'] }}>\n{% endif %}{% endfor %}"
+                 "{% if add_generation_prompt %}<assistant>{% endif %}")
+
+
+def test_a_prefilled_assistant_turn_is_continued_and_returned_whole(gpt2):
+    request = Request(messages=({"role": "user", "content": "Write a review."},
+                                {"role": "assistant", "content": "[text]"}),
+                      sampling=SamplingParams(max_new_tokens=4, temperature=0))
+    assert gpt2.render(request).endswith("assistant: [text]")  # no template: the turn is left open
+    gpt2.tokenizer.chat_template = CHAT_TEMPLATE
+    try:
+        rendered = gpt2.render(request)
+        opened = gpt2.render(Request(messages=request.messages[:1]))
+        generation = gpt2.generate([request])[0]
+    finally:
+        gpt2.tokenizer.chat_template = None
+    assert rendered.endswith("<assistant>[text]") and "</assistant>" not in rendered
+    assert opened.endswith("</user>\n<assistant>")
+    assert generation.text.startswith("[text]")  # the whole assistant turn, prefill included

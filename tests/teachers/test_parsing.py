@@ -1,7 +1,18 @@
 """Structured-output parsing: every bad output is a counted rejection, never an exception."""
 
+import pytest
+
 from synthlib.tasks.formats import FORMATS, get_format
-from synthlib.teachers.parsing import Parsed, extract_json, parse_all, parse_label, parse_number, parse_tagged
+from synthlib.teachers.parsing import (
+    Parsed,
+    extract_json,
+    parse_all,
+    parse_label,
+    parse_number,
+    parse_tagged,
+    safe_parse,
+    strip_debris,
+)
 
 SCHEMA = {"type": "object", "required": ["question", "answer"],
           "properties": {"question": {"type": "string", "minLength": 1}, "answer": {"enum": ["A.", "B."]}}}
@@ -74,3 +85,66 @@ def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
         assert parsed.ok, (name, parsed.reason)
         assert isinstance(fmt.parse(fmt.render(sample)[:12]), Parsed)
         assert not fmt.parse(fmt.render(sample)[:12]).ok
+
+
+# -- how real teachers fail: planted outputs like those seen from the packaged Qwen and Gemma models ----
+
+REVIEW_PROMPT = "Write a negative movie review.\nAnswer in the form: [text] <the review>"
+
+
+@pytest.mark.parametrize("text", [
+    "I'm sorry, but I can't assist with that.",
+    "I\u2019m sorry, but I cannot write a negative review of a real movie.",
+    "As an AI language model, I do not have opinions about movies.",
+    "I cannot fulfill that request.",
+])
+def test_refusals_are_their_own_reason(text):
+    assert safe_parse(get_format("sentiment").parse, text, REVIEW_PROMPT).reason == "refusal"
+
+
+@pytest.mark.parametrize("text", [
+    "[text] Sorry, but I can't recommend this film: the plot is a mess. [label] negative",
+    "[text] I'm sorry I wasted two hours on this dull and lifeless film. [label] negative",
+])
+def test_a_negative_review_that_apologises_is_not_a_refusal(text):
+    assert safe_parse(get_format("sentiment").parse, text, REVIEW_PROMPT).ok
+
+
+def test_an_echoed_instruction_or_copied_input_is_rejected():
+    parse = get_format("sentiment").parse
+    echoed = "Write a negative movie review. Answer in the form: [text] <the review>"
+    assert safe_parse(parse, echoed, REVIEW_PROMPT).reason == "echoed prompt"
+    premise = "The committee approved the new budget for the city's public schools on Tuesday."
+    prompt = get_format("nli").prompt(premise=premise, label="entailment")
+    copied = f"[hypothesis] {premise} [label] entailment"
+    assert safe_parse(get_format("nli").parse, copied, prompt).reason == "echoed prompt"
+    fresh = "[hypothesis] The city's schools will get new funding. [label] entailment"
+    assert safe_parse(get_format("nli").parse, fresh, prompt).ok
+
+
+@pytest.mark.parametrize("text", [
+    "[text] <the review> <the review> [label] negative",
+    "[text] [negative review] < [label] negative",
+    "[text] <The review> <end> [label] negative",
+    "[text] ... [label] negative",
+])
+def test_template_debris_alone_is_rejected_as_debris(text):
+    assert safe_parse(get_format("sentiment").parse, text, REVIEW_PROMPT).reason == "template debris [text]"
+
+
+def test_debris_next_to_real_text_is_stripped_and_the_text_kept():
+    parsed = safe_parse(get_format("sentiment").parse,
+                        "[text] [negative review] A slow, joyless film that wastes its cast. <end> [label] negative",
+                        REVIEW_PROMPT)
+    assert parsed.ok and parsed.value["text"] == "A slow, joyless film that wastes its cast."
+    assert strip_debris("<|im_end|>Fine acting.</s> <") == "Fine acting."
+    assert strip_debris("x < 5 and y > 3") == "x < 5 and y > 3"  # comparisons are content, not placeholders
+
+
+def test_an_answer_without_any_tag_is_off_format():
+    assert safe_parse(get_format("math_qa").parse, "The answer is 12 apples.").reason == "off-format (no tags)"
+
+
+def test_a_json_field_holding_a_placeholder_is_debris():
+    text = '{"question": "...", "options": ["A. Yes", "B. No"], "answer": "A."}'
+    assert get_format("craft_qa").parse(text).reason == "template debris [question]"

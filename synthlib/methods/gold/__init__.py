@@ -5,7 +5,7 @@ teacher-written out-of-distribution batch as feedback.
 ``GoldConfig.from_profile(profile, params)`` then ``run(config, run_dir)`` -> :class:`Result`: our
 numbers for GOLD and its baselines (ZeroGen, Prompt2Model-style, ProGen-lite, the pre-trained and
 the gold-fine-tuned student, the teacher's own few-shot answers) beside the paper's Tables 2-3.
-The teacher is one parameter: ``stand-in-scripted`` (rule-based, tests and smoke), ``stand-in``,
+The teacher is one parameter: ``stand-in-scripted`` (rule-based, tests and smoke), a packaged LLM alias,
 an HF hub id or path, or ``openai:<model>@<base-url>``.
 
 Submodules: ``tasks`` (the ten-task suite offline), ``formats`` (teacher output formats),
@@ -56,11 +56,13 @@ class GoldConfig(BaseConfig):
 
     name = "gold"
 
-    teacher: str = option("stand-in", "Teacher: stand-in-scripted, stand-in, an HF id/path or openai:<model>@<url>.",
+    teacher: str = option("gemma-3-270m", "Teacher: a packaged LLM alias, an HF id/path, openai:<model>@<url>, or "
+                          "stand-in-scripted (rule-based, tests and smoke only).",
                           kind="model")
     student: str = option("minilm", "Classifier student for the classification tasks (unless text_to_text).",
                           kind="model")
-    seq2seq_student: str = option("tiny-random-t5", "Seq2seq (T5-style) student for SQuAD, AdvQA, SVAMP, NL4OPT.",
+    seq2seq_student: str = option("tiny-random-t5", "Text-to-text student for SQuAD, AdvQA, SVAMP, NL4OPT: a T5-style "
+                                  "seq2seq model, or a packaged causal LLM (e.g. gemma-3-270m).",
                                   kind="model")
     text_to_text: bool = option(False, "Use the seq2seq student for every task, classification too (the paper's T5).")
     tasks: list[str] = option(["rte", "svamp"], f"Tasks: any of {', '.join(TASK_CHOICES)}.")

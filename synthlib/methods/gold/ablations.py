@@ -125,6 +125,14 @@ class AblationResult:
 Progress = Callable[[str], None]
 
 
+def _save(config: GoldConfig, run_dir: Any, data: Any, teacher: Any) -> None:
+    """Every loop's training samples of one task, as datasets of the run (synthlib.runs.datasets)."""
+    from synthlib.methods.gold.datasets import save_loops
+    from synthlib.models import is_stand_in
+
+    save_loops(config, run_dir, data, teacher.signature.to_dict(), is_stand_in(config.teacher))
+
+
 def _setup(config: GoldConfig, run_dir: Any):
     teacher = open_teacher(config.teacher)
     if run_dir is not None:
@@ -146,6 +154,7 @@ def components(config: GoldComponentsConfig, run_dir: Any = None, progress: Prog
                                      ("V3 KD + SCE", vanilla, "sce"), ("GOLD (KD + FB + SCE)", fb_sce, "sce")]:
             row = train_and_score(data, train, config, loss if loss != "-" else "ce", variant, progress)
             rows.append({**row, "loss": loss, "paper": PAPER_TABLE6[variant].get(task_name)})
+        _save(config, run_dir, data, teacher)
     return _finish(frame(rows), run_dir, "components")
 
 
@@ -161,6 +170,7 @@ def n_samples(config: GoldSamplesConfig, run_dir: Any = None, progress: Progress
             train = training_rows(loop, -(-count // config.per_iteration)) if count else []
             row = train_and_score(data, train, config, config.loss, f"{count} samples", progress)
             rows.append({**row, "samples asked": count, "paper": PAPER_TABLE8.get(count, {}).get(task_name)})
+        _save(config, run_dir, data, teacher)
     return _finish(frame(rows), run_dir, "n_samples")
 
 
@@ -178,6 +188,7 @@ def thresholds(config: GoldThresholdsConfig, run_dir: Any = None, progress: Prog
                                   progress)
             rows.append({**row, "band": f"[{band[0]:g}, {band[1]:g})", "feedback examples": feedback,
                          "paper setting": band == [0.5, 0.8]})
+        _save(config, run_dir, data, teacher)
     return _finish(frame(rows), run_dir, "thresholds")
 
 
@@ -193,6 +204,7 @@ def sigma(config: GoldSigmaConfig, run_dir: Any = None, progress: Progress = pri
             row = train_and_score(data, training_rows(loop), config, "sce", f"sigma {value:g}", progress, sigma=value)
             rows.append({**row, "sigma": value, "lambda": config.sce_lambda,
                          "paper (ANLI)": PAPER_TABLE9.get(value) if task_name == "anli" else None})
+        _save(config, run_dir, data, teacher)
     return _finish(frame(rows), run_dir, "sigma")
 
 

@@ -4,7 +4,7 @@ A sample format makes the teacher write a whole sample (``[premise] ... [hypothe
 entailment``); an answer format (``gold_<task>_answer``) makes it answer a test item (the teacher's
 few-shot baseline). Field names are the tags; ``TaskSpec.fields`` maps them to row
 columns. SVAMP uses the shared ``math_qa`` format. Backends with constrained decoding
-(the hf backend, the stand-in) force these skeletons; API backends read the instruction.
+(the hf backend) forces these skeletons; API backends read the instruction.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class TaskRun:
 
 
 def open_teacher(reference: str) -> Teacher:
-    """The teacher named by ``reference`` (the scripted stand-in, the trained stand-in, an HF id or
+    """The teacher named by ``reference`` (the scripted stand-in, a packaged LLM, an HF id or
     path, an OpenAI-compatible endpoint), wrapped in the generation cache where it is a model."""
     from synthlib.methods.gold.scripted import REFERENCE, scripted_gold_teacher
 
@@ -55,12 +55,20 @@ def open_teacher(reference: str) -> Teacher:
     return load_teacher(reference, cache=True)
 
 
+def text_mode(reference: str) -> str:
+    """``causal`` for decoder-only text-to-text students (a packaged LLM, tiny-random-gpt2), else ``seq2seq``."""
+    from synthlib.packaged import is_packaged
+
+    return "causal" if is_packaged(reference) or reference == "tiny-random-gpt2" else "seq2seq"
+
+
 def student_settings(config: GoldConfig, task: TaskSpec, loss: str | None = None, sigma: float | None = None,
                      epochs: float | None = None) -> StudentSettings:
     """The student for ``task``: the classifier, or the seq2seq model (seq2seq tasks, or text_to_text)."""
     seq2seq = config.text_to_text or not task.is_classification
-    return StudentSettings(reference=config.seq2seq_student if seq2seq else config.student,
-                           mode="seq2seq" if seq2seq else "classifier", loss=loss or config.loss,
+    reference = config.seq2seq_student if seq2seq else config.student
+    return StudentSettings(reference=reference, mode=text_mode(reference) if seq2seq else "classifier",
+                           loss=loss or config.loss,
                            sce_lambda=config.sce_lambda, sce_sigma=config.sce_sigma if sigma is None else sigma,
                            epochs=config.epochs if epochs is None else epochs, learning_rate=config.learning_rate,
                            batch_size=config.batch_size, max_length=config.max_length, seed=config.seed)
@@ -169,7 +177,10 @@ def run(config: GoldConfig, run_dir: Any = None, progress: Callable[[str], None]
                     parse=parse_table(data), data=data, teacher=config.teacher,
                     stand_in=is_stand_in(config.teacher) or _stand_in_students(config))
     if run_dir is not None:
+        from synthlib.methods.gold.datasets import save_sets
+
         save(result, run_dir)
+        save_sets(config, run_dir, data, teacher.signature.to_dict(), result.stand_in)  # <run>/datasets/<task>-<method>
     return result
 
 

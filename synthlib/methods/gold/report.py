@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthlib.reports.chapter import glue_all, mean_gap, mean_of, model_note, save_figure, show, table
+from synthlib.reports.chapter import glue_all, mean_gap, mean_of, model_note, show, show_figure, table
 
 
 def setting_text(config: Any, run: Any) -> str:
@@ -92,7 +92,7 @@ def energy(result: Any, run: Any) -> Any:
         axis.set_xlabel("iteration")
         axis.set_ylabel("energy (min to max)")
         axis.legend(fontsize=8)
-        save_figure(run, figure, "energy_by_iteration")
+        show_figure(run, figure, "energy_by_iteration")
     else:
         show("GOLD's own loop was not part of this run (`methods` leaves out `gold`): no OOD batches to show.")
     return table(gold, precision=3)
@@ -153,7 +153,7 @@ def n_samples(result: Any, run: Any) -> Any:
     axis.set_xlabel("synthetic samples")
     axis.set_ylabel("test score (%)")
     axis.legend(fontsize=8)
-    save_figure(run, figure, "score_by_samples")
+    show_figure(run, figure, "score_by_samples")
     return table(frame, {"score": "{:.1f}", "paper": "{:.1f}"},
                  columns=["task", "samples asked", "train_rows", "score", "paper"])
 
@@ -202,5 +202,5 @@ def distribution(config: Any, result: Any, run: Any) -> Any:
             axis.set_xlabel("mean word log-probability under real data")
         axes[0][0].set_ylabel("density")
         axes[0][0].legend(fontsize=8)
-        save_figure(run, figure, "distribution")
+        show_figure(run, figure, "distribution")
     return table(result.table, precision=3)

@@ -28,7 +28,7 @@ class StudentSettings:
     """How a GOLD student is trained (paper: SCE with lambda 1.0, sigma 0.1)."""
 
     reference: str = "minilm"
-    mode: str = "classifier"  # classifier | seq2seq
+    mode: str = "classifier"  # classifier | seq2seq | causal (a decoder-only text-to-text student)
     loss: str = "sce"
     sce_lambda: float = 1.0
     sce_sigma: float = 0.1

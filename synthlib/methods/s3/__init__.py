@@ -4,11 +4,12 @@ student's errors on a small gold probe set, round after round.
 ``S3Config.from_profile(profile, params)`` then ``run(config, run_dir)`` -> :class:`Result`: our
 numbers for S3 and its baselines (ZeroGen, GoldGen, without EES, gold) beside the paper's, and the
 replication on the paper's released GPT-3.5 rounds. The teacher is one parameter: ``teacher`` is
-``stand-in-scripted`` (rule-based, tests and smoke), ``stand-in``, an HF hub id or path, or
+``stand-in-scripted`` (rule-based, tests and smoke), a packaged LLM alias, an HF hub id or path, or
 ``openai:<model>@<base-url>``.
 
 Submodules: ``tasks`` (splits), ``synthesis`` (requests + parsing), ``learners`` (students),
-``method`` (the comparison), ``replication``, ``ablations``, ``scripted`` (the scripted teacher).
+``method`` (the comparison), ``replication``, ``ablations``, ``scripted`` (the scripted teacher),
+``datasets`` (each synthetic training set saved as a dataset with its card), ``report`` (the chapter).
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ class S3Config(BaseConfig):
 
     name = "s3"
 
-    teacher: str = option("stand-in", "Teacher: stand-in-scripted, stand-in, an HF id/path or openai:<model>@<url>.",
+    teacher: str = option("gemma-3-270m", "Teacher: a packaged LLM alias, an HF id/path, openai:<model>@<url>, or "
+                          "stand-in-scripted (rule-based, tests and smoke only).",
                           kind="model")
     student: str = option("minilm", "Classifier student (IMDb, RTE, QNLI): alias, hub id or path.", kind="model")
-    qa_student: str = option("tiny-random-t5", "Seq2seq student for AdversarialQA (EM/F1).", kind="model")
+    qa_student: str = option("minilm", "AdversarialQA student (EM/F1): an encoder (minilm: extracts the span, like "
+                             "the paper's DistilBERT) or a seq2seq model (tiny-random-t5, a T5 id: writes it).",
+                             kind="model")
     embedder: str = option("minilm", "Sentence encoder for the quality and coverage ablations.", kind="model")
     tasks: list[str] = option(["imdb", "rte"], "Tasks: any of imdb, rte, qnli, adversarial_qa.")
     methods: list[str] = option(list(METHODS), "Methods compared: s3, without_ees, zerogen, goldgen, gold.")
@@ -126,7 +130,10 @@ def run(config: S3Config, run_dir: Any = None, progress: Callable[[str], None] =
     if config.replication:
         result.replication = replicate(config, progress)
     if run_dir is not None:
+        from synthlib.methods.s3.datasets import save_sets
+
         save(result, run_dir)
+        save_sets(config, run_dir, data, teacher.signature.to_dict(), result.stand_in)  # <run>/datasets/<task>-<method>
     return result
 
 

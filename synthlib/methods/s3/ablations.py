@@ -94,6 +94,7 @@ def without_ees(config: S3Config, run_dir: Any = None, progress: Progress = prin
         data = synthesize_task(task, config, teacher, directory, progress, methods=("s3", "without_ees"))
         for row in train_and_score(data, config, progress):
             rows.append({**row, "paper (DistilBERT)": PAPER_TABLE3[row["method"]].get(task)})
+        _save_sets(config, run_dir, data, teacher)
     return _finish(AblationResult(_frame(rows)), run_dir, "without_ees")
 
 
@@ -108,6 +109,7 @@ def without_rationales(config: S3Config, run_dir: Any = None, progress: Progress
     data.sets["without rationales"] = make_seed(data, teacher, config.seed_size, config, rationales=False)
     rows = [{**row, "paper (DistilBERT)": PAPER_TABLE4[row["method"]]}
             for row in train_and_score(data, config, progress)]
+    _save_sets(config, run_dir, data, teacher)
     examples = {name: [r["text"] for r in rows_[:3]] for name, rows_ in data.sets.items()}
     return _finish(AblationResult(_frame(rows), {"examples": examples, "reports": data.reports}), run_dir,
                    "without_rationales")
@@ -131,6 +133,7 @@ def transferability(config: S3Config, run_dir: Any = None, progress: Progress = 
         data.sets = {"zerogen": zerogen, "+ourAdd": zerogen + our_add, "+synAdd": syn.rows}
         for row in train_and_score(data, config, progress):
             rows.append({**row, "paper (DistilBERT)": PAPER_TABLE5[row["method"]].get(task)})
+        _save_sets(config, run_dir, data, teacher)
     return _finish(AblationResult(_frame(rows)), run_dir, "transferability")
 
 
@@ -260,6 +263,14 @@ def _frame(rows: list[dict]):
     import pandas as pd
 
     return pd.DataFrame(rows)
+
+
+def _save_sets(config: S3Config, run_dir: Any, data: TaskData, teacher) -> None:
+    """The task's training sets, as datasets of the run (synthlib.runs.datasets)."""
+    from synthlib.methods.s3.datasets import save_sets
+    from synthlib.models import is_stand_in
+
+    save_sets(config, run_dir, {data.task.name: data}, teacher.signature.to_dict(), is_stand_in(config.teacher))
 
 
 def _finish(result: AblationResult, run_dir: Any, name: str) -> AblationResult:

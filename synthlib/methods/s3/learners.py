@@ -7,6 +7,8 @@ A *learner* is what the feedback loop re-initialises and retrains every round
   with the project's HF-Trainer loop; accuracy.
 * :class:`QALearner`: a seq2seq student (tiny-random-t5, a T5 hub id) that writes the answer span
   from ``question: ... context: ...``; exact match and token F1.
+* :class:`ExtractiveQALearner`: an encoder (MiniLM, like the paper's DistilBERT) that points at the
+  answer span in the context; the same scores. :func:`make_learner` picks it for encoder references.
 """
 
 from __future__ import annotations
@@ -123,6 +125,32 @@ class QALearner(ClassifierLearner):
         return {k: float(v) for k, v in scores.items()}
 
 
+class ExtractiveQALearner(QALearner):
+    """A fresh encoder with a span head per :meth:`fit` (the paper's DistilBERT setting, with MiniLM)."""
+
+    def fit(self, rows: list[dict]) -> None:
+        """Load a fresh encoder and train it to point at each row's answer in its context."""
+        from synthlib.students import TrainSettings
+        from synthlib.students.extractive import load_extractive, train_extractive
+
+        s = self.settings
+        self.student = load_extractive(s.reference, seed=s.seed)
+        self.last_fit = train_extractive(self.student, rows, TrainSettings(
+            epochs=s.epochs, learning_rate=s.learning_rate, batch_size=s.batch_size, max_length=s.max_length,
+            warmup_ratio=0.1, seed=s.seed))
+
+    def predict(self, rows: list[dict]) -> list[str]:
+        """The predicted answer span of each row's context."""
+        from synthlib.students.extractive import predict_spans
+
+        return predict_spans(self.student, [r["question"] for r in rows], [r["context"] for r in rows],
+                             max_length=self.settings.max_length)
+
+
+#: references of encoder students: on a QA task they extract the answer span instead of writing it
+ENCODER_STUDENTS = ("minilm", "tiny-random-bert")
+
+
 class BagOfWordsLearner:
     """Logistic regression on word counts: a deterministic student that fits in milliseconds (tests)."""
 
@@ -155,4 +183,7 @@ class BagOfWordsLearner:
 
 def make_learner(task: TaskSpec, settings: StudentSettings) -> ClassifierLearner:
     """The learner kind the task needs."""
-    return ClassifierLearner(task, settings) if task.is_classification else QALearner(task, settings)
+    if task.is_classification:
+        return ClassifierLearner(task, settings)
+    encoder = settings.reference in ENCODER_STUDENTS or "bert" in settings.reference.lower()
+    return ExtractiveQALearner(task, settings) if encoder else QALearner(task, settings)

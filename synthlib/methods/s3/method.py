@@ -43,7 +43,7 @@ class TaskData:
 
 def open_teacher(reference: str, cache_path: Path | None = None) -> Teacher:
     """The teacher named by ``reference``: one parameter switches between the scripted stand-in,
-    the trained stand-in, an HF model id or path, and an OpenAI-compatible endpoint."""
+    a packaged LLM, an HF model id or path, and an OpenAI-compatible endpoint."""
     from synthlib.methods.s3.scripted import REFERENCE, scripted_s3_teacher
 
     if reference == REFERENCE:

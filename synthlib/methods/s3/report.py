@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthlib.reports.chapter import glue_all, mean_gap, model_note, save_figure, show, table
+from synthlib.reports.chapter import glue_all, mean_gap, model_note, show, show_figure, table
 
 
 def _students(config: Any) -> str:
@@ -72,7 +72,7 @@ def rounds(result: Any, run: Any) -> Any:
     axis.set_xlabel("EES round (student trained before the round's extrapolation)")
     axis.set_ylabel("probe score (%)")
     axis.legend(fontsize=8)
-    save_figure(run, figure, "probe_by_round")
+    show_figure(run, figure, "probe_by_round")
     return table(frame, precision=3)
 
 
@@ -182,4 +182,4 @@ def coverage_maps(result: Any, run: Any) -> None:
     from synthlib.methods.s3.ablations import plot_coverage
 
     for task, frame in result.details["maps"].items():
-        save_figure(run, plot_coverage(frame, task), f"tsne_{task}")
+        show_figure(run, plot_coverage(frame, task), f"tsne_{task}")

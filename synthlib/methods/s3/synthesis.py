@@ -29,7 +29,7 @@ from synthlib.teachers.parsing import Parsed, ParseReport, parse_tagged, safe_pa
 MIN_WORDS = 3
 
 #: output formats (``synthlib.tasks.formats``) whose skeleton backends with constrained decoding (the hf
-#: backend, the stand-in) force for the part a task's teacher writes; API backends ignore the constraint.
+#: backend) force for the part a task's teacher writes; API backends ignore the constraint.
 #: The format's own [label] tag, when present, is read past: the requested label is what the sample gets.
 PART_CONSTRAINT = {"imdb": "sentiment", "rte": "nli", "qnli": "question", "adversarial_qa": "question"}
 

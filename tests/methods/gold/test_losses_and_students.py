@@ -51,6 +51,8 @@ def test_config_lambda_and_sigma_reach_the_student():
     assert (settings.loss, settings.sce_lambda, settings.sce_sigma, settings.mode) == ("sce", 0.7, 0.25, "classifier")
     assert student_settings(config, spec("squad")).mode == "seq2seq"
     assert student_settings(GoldConfig.from_profile("smoke", {"text_to_text": True}), spec("rte")).mode == "seq2seq"
+    causal = GoldConfig.from_profile("smoke", {"seq2seq_student": "gemma-3-270m"})
+    assert student_settings(causal, spec("svamp")).mode == "causal"  # a packaged LLM as the text-to-text student
 
 
 ROWS = [{"id": "a", "text1": "A man walks in the park.", "text2": "A man is outside.", "label": 0},
@@ -79,6 +81,18 @@ def test_seq2seq_student_gives_one_finite_energy_per_row_and_reads_labels():
     predictions, energies = student.probe(ROWS)
     assert len(energies) == 2 and all(math.isfinite(e) for e in energies)
     assert all(p in (-1, 0, 1) for p in predictions)
+
+
+def test_a_causal_text_to_text_student_trains_and_answers_a_math_task():
+    rows = [{"id": str(k), "problem": f"Tom has {k} apples and buys 2 more. How many now?", "answer": str(k + 2)}
+            for k in range(4)]
+    task = spec("svamp")
+    student = GoldStudent(task, StudentSettings("tiny-random-gpt2", "causal", epochs=1.0, batch_size=2,
+                                                max_length=48))
+    student.update(rows)
+    predictions, energies = student.probe(rows)
+    assert student.student.kind == "causal" and len(predictions) == 4
+    assert all(math.isfinite(e) for e in energies)
 
 
 def test_a_classifier_student_refuses_a_generation_task():

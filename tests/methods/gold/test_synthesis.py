@@ -32,7 +32,7 @@ def test_rejections_name_their_reason():
     parse = synthesis.sample_parser(spec("squad"))
     assert parse("[context] one two three four five six seven eight nine [question] who is it? "
                  "[answer] Rome").reason == "answer not in context"
-    assert parse("nothing").reason.startswith("missing")
+    assert parse("nothing").reason == "off-format (no tags)"
     rte = synthesis.sample_parser(spec("rte"))
     assert rte("[premise] a b c d [hypothesis] e f g [label] maybe").reason == "bad label in [label]"
     request = synthesis.train_request(spec("rte"), [EXAMPLES["rte"]], [], synthesis.Sampling(), 0, 0)
@@ -88,12 +88,11 @@ def test_iterations_cover_the_sample_budget():
     assert GoldConfig.from_profile("paper").iterations == 375
 
 
-def test_gold_formats_are_registered_outside_the_stand_in_recipe():
+def test_gold_formats_are_registered_outside_the_shared_registry():
     from synthlib.tasks.formats import FORMATS, OutputFormat, get_format, register_format
-    from synthlib.teachers.standin.recipe import RECIPES
 
     assert get_format("gold_rte").fields == ["premise", "hypothesis", "label"]
-    assert "gold_rte" not in FORMATS and "gold_rte" not in RECIPES["stand-in"].formats  # no retraining
+    assert "gold_rte" not in FORMATS  # a method's own formats stay out of the shared registry
     clash = OutputFormat("gold_rte", "other", ("gold",), "tagged", (), "x")
     with pytest.raises(ValueError, match="already registered"):
         register_format(clash)

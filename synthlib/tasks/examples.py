@@ -1,8 +1,9 @@
-"""Instruction data for the stand-in teacher, built from TRAINING splits and corpora only.
+"""Worked examples of every output format, built from TRAINING splits and corpora only.
 
 Each output format of ``synthlib.tasks.formats`` gets (prompt, target) pairs whose prompt is the
-format's own instruction template and whose target is rendered by the format, so the stand-in
-learns exactly the layouts the methods parse:
+format's own instruction template and whose target is rendered by the format. They serve as
+few-shot examples for base-model teachers (``synthlib.teachers.delivery``) and, from a held-out
+*probe* part, as inputs for the Teachers chapter:
 
 =================  ==========================================================================
 format             source (training splits / corpora only)
@@ -21,7 +22,7 @@ question           mbpp train + csqa2 train: another question of the same source
 Every source row is checked against every split a notebook evaluates on (all non-train splits
 of the catalog, :func:`evaluated_texts`); a row sharing any text with them is dropped. Each
 source's rows are split once, by a seeded shuffle, into a training part and a held-out *probe*
-part (:data:`PROBE_SHARE`): probes give notebooks inputs the stand-in never saw.
+part (:data:`PROBE_SHARE`): probes are inputs no few-shot example shares.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _digest(text: str) -> str:
 def evaluated_texts() -> frozenset[str]:
     """Every text field of every split any notebook evaluates on (all non-train splits), normalised.
 
-    Reading them all takes a while, so the digests are kept in ``$SYNTHLIB_CACHE_DIR/standin/``
+    Reading them all takes a while, so the digests are kept in ``$SYNTHLIB_CACHE_DIR/examples/``
     under the hash of the mirror's ``MANIFEST.sha256`` (a changed mirror is read again).
     """
     from synthlib.data.mirror import MANIFEST, data_dir
@@ -84,7 +85,7 @@ def evaluated_texts() -> frozenset[str]:
 
     root = data_dir()
     stamp = _digest((root / MANIFEST).read_text() + _catalog_key()) if root and (root / MANIFEST).is_file() else None
-    path = default_cache_dir() / "standin" / f"evaluated-{stamp}.txt" if stamp else None
+    path = default_cache_dir() / "examples" / f"evaluated-{stamp}.txt" if stamp else None
     if path is not None and path.is_file():
         return _Hashed(path.read_text().split())
     digests = _Hashed(_digest(t) for t in _read_evaluated())

@@ -1,0 +1,40 @@
+"""The frozen LLM a soft prompt is trained on: loaded as an ``hf`` teacher (model, tokenizer, signature).
+
+Loading it through :class:`~synthlib.teachers.hf.HFTeacher` gives the weight fingerprint that enters
+every generation's cache key, and the same object serves the prompt-template baselines (PT, PT_SR),
+which query the same backbone with text, as in the paper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synthlib.config import ConfigError
+from synthlib.models import model_kind
+
+
+def load_frozen(reference: str, batch_size: int = 16, device: str | None = None) -> Any:
+    """An HFTeacher for ``reference``: ``tiny-random-gpt2`` (tests), a packaged alias (``gemma-3-270m``),
+    a hub id or a path, loaded like any teacher but without the cache.
+
+    Its parameters are frozen (``requires_grad`` off) and it is in eval mode (no dropout).
+    """
+    from synthlib.teachers import load_teacher
+    from synthlib.teachers.hf import HFTeacher
+
+    model_kind(reference)  # a typo fails here, before anything loads
+    teacher = load_teacher(reference, cache=False, batch_size=batch_size, device=device)
+    if not isinstance(teacher, HFTeacher) or teacher.seq2seq:
+        raise ConfigError(f"'{reference}' cannot be a frozen LLM: soft prompts need a local decoder-only model "
+                          "(a packaged LLM such as gemma-3-270m, a hub id or a path)")
+    teacher.model.requires_grad_(False)
+    teacher.model.eval()
+    return teacher
+
+
+def special_prefix(tokenizer) -> list[int]:
+    """Token ids a sequence starts with: ``[BOS]`` where the tokenizer itself leads with one (Gemma),
+    else none (GPT-2, Qwen); the same rule as the ``hf`` backend's (:func:`synthlib.tokens.leading_bos`)."""
+    from synthlib.tokens import leading_bos
+
+    return [tokenizer.bos_token_id] if leading_bos(tokenizer) else []

@@ -1,0 +1,56 @@
+"""Format examples (few-shots for base-model teachers, probe inputs for the Teachers chapter): training splits only."""
+
+import pytest
+
+from synthlib.tasks.examples import (
+    SOURCES,
+    _read_evaluated,
+    build_examples,
+    clean_rows,
+    evaluated_texts,
+    normalise,
+    split_rows,
+)
+from synthlib.tasks.formats import FORMATS
+
+
+@pytest.mark.slow
+def test_examples_share_no_text_with_any_evaluated_split(use_mirror):
+    evaluated = _read_evaluated()  # read afresh from the mirror, not from the digest cache
+    assert len(evaluated) > 50_000  # every validation/test split of the catalog was read
+    assert len(evaluated_texts()) == len(evaluated)
+    for fmt in FORMATS:
+        examples = build_examples(fmt, 2000, 0, 160)
+        assert len(examples) >= 500, fmt  # summary_qa has ~510 usable articles
+        for example in examples:
+            assert not any(normalise(text) in evaluated for text in example.texts), (fmt, example.texts)
+            assert example.source in {"cnndm_sumllm", "wikipedia", "wikinews", "sst2", "rte", "gsm8k", "mbpp",
+                                       "csqa2"}
+        # targets are valid samples (a few short CSQA2 questions fall under the question format's 4-word minimum)
+        valid = sum(FORMATS[fmt].parse(example.target).ok for example in examples)
+        assert valid >= 0.98 * len(examples), (fmt, valid, len(examples))
+
+
+@pytest.mark.slow
+def test_probe_rows_are_disjoint_from_training_rows(use_mirror):
+    load, _ = SOURCES["nli"]
+    rows = clean_rows(load())
+    train, probe = split_rows(rows, seed=0)
+    assert len(probe) == int(len(rows) * 0.1)
+    assert not {r["text1"] + r["text2"] for r in train} & {r["text1"] + r["text2"] for r in probe}
+
+
+def test_sources_read_training_splits_only(monkeypatch):
+    import synthlib.data
+
+    seen = []
+
+    def fake_load(name, split, subset=None, max_rows=None):
+        seen.append((name, split))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(synthlib.data, "load_dataset", fake_load)
+    for load, _ in SOURCES.values():
+        with pytest.raises(RuntimeError):
+            load()
+    assert seen and all(split == "train" for _, split in seen)
