@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.methods.captransfer import PAPER_QA_GAIN, PAPER_RELATIVE_GAIN
-from synthlib.reports.chapter import glue_all, model_note, save_figure, show, table
+from synthlib.reports.chapter import glue_all, model_note, show, show_figure, table
 
 METRIC = {"summarization": "keyword inclusion (%)", "qa": "held-out accuracy (%)"}
 TARGET_NAMES = {"synthetic": "teacher's data (synthetic)", "human": "human-written lead",
@@ -200,15 +200,14 @@ def best(result: Any) -> Any:
     return table(result.best, precision=1)
 
 
-def trajectory(result: Any, task: str, run: Any = None, hue: str = "target", panel: str = "student") -> Any:
-    """The trajectory figure of ``task`` (nothing when the task was not run)."""
+def trajectory(result: Any, task: str, run: Any = None, hue: str = "target", panel: str = "student") -> None:
+    """Show (and save into the run) the trajectory figure of ``task``; a note when it was not run."""
     if result.trajectories.empty or task not in set(result.trajectories["task"]):
         show(f"*{task}: not run in this configuration.*")
         return None
     baselines = getattr(result, "baselines", {}) if task == "qa" else {}
     figure = plot_trajectories(result.trajectories, task, baselines, hue=hue, panel=panel)
-    save_figure(run, figure, f"trajectory_{task}_{hue}")
-    return figure
+    show_figure(run, figure, f"trajectory_{task}_{hue}")
 
 
 def parse(result: Any) -> Any:

@@ -36,7 +36,7 @@ def test_keywords_are_read_from_lists_bullets_and_quotes():
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ("I'm sorry, but I can't assist with that.", "missing [keywords]"),
+    ("I'm sorry, but I can't assist with that.", "off-format (no tags)"),
     ("[keywords] a, b, c, d, e", "missing [summary]"),
     ("[keywords] a, b, c, d, e\n[summary]   ", "empty [summary]"),
     ("[keywords] a, b\n[summary] a b", "wrong keyword count"),
@@ -47,6 +47,12 @@ def test_keywords_are_read_from_lists_bullets_and_quotes():
 def test_each_malformed_summary_answer_has_its_reason(text, reason):
     parsed = parse_summary_answer(text)
     assert not parsed.ok and parsed.reason == reason
+
+
+def test_a_refusal_is_counted_as_one_through_safe_parse():
+    from synthlib.teachers.parsing import safe_parse
+
+    assert safe_parse(parse_summary_answer, "I'm sorry, but I can't assist with that.").reason == "refusal"
 
 
 def test_the_keyword_check_can_be_switched_off():
