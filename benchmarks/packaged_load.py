@@ -43,10 +43,11 @@ def main() -> None:
     checkpoint = str(packaged.checkpoint_dir(args.model))  # converts on first use, outside the timing
     gguf = packaged.gguf_path(args.model)
     repeats = 1 if args.quick else 3
-    converted, converted_runs = median_of(repeats + 1, lambda: _timed_load(checkpoint))
-    from_gguf, gguf_runs = median_of(repeats + 1, lambda: _timed_load(str(gguf.parent), gguf_file=gguf.name))
-    print(f"model {args.model}: safetensors loads {', '.join(f'{v:.1f}' for v in converted_runs)} s; "
-          f"GGUF loads {', '.join(f'{v:.1f}' for v in gguf_runs)} s (first of each is the warm-up)")
+    warm = [_timed_load(checkpoint), _timed_load(str(gguf.parent), gguf_file=gguf.name)]  # page cache, imports
+    converted, converted_runs = median_of(repeats, lambda: _timed_load(checkpoint))
+    from_gguf, gguf_runs = median_of(repeats, lambda: _timed_load(str(gguf.parent), gguf_file=gguf.name))
+    print(f"model {args.model}: warm-up loads {warm[0]:.1f} s (safetensors), {warm[1]:.1f} s (GGUF); "
+          f"safetensors {', '.join(f'{v:.1f}' for v in converted_runs)} s; GGUF {', '.join(f'{v:.1f}' for v in gguf_runs)} s")
     print(ratio_line("packaged_load", from_gguf / converted, f"{converted:.1f} s from safetensors",
                      f"{from_gguf:.1f} s from GGUF", ">= 5"))
 

@@ -98,7 +98,8 @@ class Delivery:
             raise ValueError(f"unknown delivery style '{self.style}'; use one of {STYLES}")
 
     def adapt(self, request: Request) -> Request:
-        """The request in this style (a ``plain`` delivery, or a request already in chat form, is unchanged)."""
+        """The request in this style (a ``plain`` delivery, a request already in chat form, or a few-shot
+        delivery of a request without an output format, is unchanged)."""
         if self.style == "plain" or request.prompt is None:
             return request
         constrained = bool(request.constraint) and self.honours_constraints
@@ -108,6 +109,8 @@ class Delivery:
             if tag:
                 messages.append({"role": "assistant", "content": tag})
             return dataclasses.replace(request, prompt=None, messages=tuple(messages))
+        if _format_of(request) is None:
+            return request  # a free continuation (no output format): nothing to show by example
         shots = "".join(f"{e.prompt.rstrip()}\n{e.target}\n\n" for e in self.examples(request))
         sampling = request.sampling
         if not constrained and "\n\n" not in sampling.stop:

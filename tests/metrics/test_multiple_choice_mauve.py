@@ -46,15 +46,25 @@ def test_chat_prompts_open_the_answer_turn_for_instruct_models_only(tiny_lm):
 
 
 @pytest.mark.slow
-def test_the_packaged_instruct_model_scores_easy_questions():
+def test_letter_scores_of_the_packaged_instruct_model_agree_with_what_it_writes():
+    """The best-scored letter is the letter the model writes greedily after the same prompt.
+
+    (The Q4 0.5B coder model is a weak quiz taker, so its accuracy is no test of the scoring: it
+    answers "C" to "Which animal barks?". Agreement with its own greedy answer is.)
+    """
     model = load_student("qwen2.5-coder-0.5b-instruct", "causal")
-    questions = [("What is 2 + 2?", ["3", "4", "5", "22"], 1),
-                 ("Which of these is a colour?", ["table", "run", "blue", "seven"], 2),
-                 ("Which animal barks?", ["dog", "fish", "snake", "bird"], 0),
-                 ("What is the capital of France?", ["Berlin", "Madrid", "Rome", "Paris"], 3)]
-    prompts = chat_prompts(model.tokenizer, [format_question(q, c) for q, c, _ in questions])
+    questions = [("What is 2 + 2?", ["3", "4", "5", "22"]),
+                 ("Which of these is a colour?", ["table", "run", "blue", "seven"]),
+                 ("Which animal barks?", ["dog", "fish", "snake", "bird"]),
+                 ("What is the capital of France?", ["Berlin", "Madrid", "Rome", "Paris"])]
+    prompts = chat_prompts(model.tokenizer, [format_question(q, c) for q, c in questions])
     scores = letter_logprobs(model.model, model.tokenizer, prompts, batch_size=4)
-    assert mc_accuracy(scores, [a for _, _, a in questions]) >= 0.75
+    alone = letter_logprobs(model.model, model.tokenizer, prompts, batch_size=1)
+    assert torch.allclose(scores, alone, atol=1e-4)  # left padding changes nothing but rounding
+    for prompt, row in zip(prompts, scores, strict=True):
+        ids = model.tokenizer(prompt, return_tensors="pt")
+        written = model.model.generate(**ids, max_new_tokens=2, do_sample=False)[0, ids["input_ids"].shape[1]:]
+        assert model.tokenizer.decode(written).strip()[:1] == "ABCD"[int(row.argmax())]
 
 
 def test_mc_accuracy_takes_the_best_letter():

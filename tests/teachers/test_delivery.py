@@ -66,6 +66,12 @@ def test_fewshot_delivery_shows_examples_of_the_requested_class_only(fake_exampl
     assert other_index != Delivery("fewshot").adapt(_review("negative", seed=3)).prompt  # shots vary per sample
 
 
+def test_fewshot_delivery_leaves_a_free_continuation_alone():
+    # no output format: no examples to show, and no newline or stop may change where the text goes on
+    request = Request(prompt="Q: What is the capital of Italy?\nA: Rome\nQ: What is the capital of France?\nA:")
+    assert Delivery("fewshot").adapt(request) == request
+
+
 def test_style_follows_the_model():
     tiny = tiny_random_teacher("tiny-random-gpt2")
     assert style_of(tiny) == "plain"  # a tiny random model is a test fixture: requests pass unchanged
