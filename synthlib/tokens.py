@@ -17,3 +17,8 @@ def leading_bos(tokenizer) -> str:
     plain = tokenizer("a b", add_special_tokens=False)["input_ids"]
     special = tokenizer("a b", add_special_tokens=True)["input_ids"]
     return bos if list(special) == [tokenizer.bos_token_id, *plain] else ""
+
+
+def bos_ids(tokenizer) -> list[int]:
+    """``[bos_token_id]`` where :func:`leading_bos` says the model expects it, else ``[]``."""
+    return [tokenizer.bos_token_id] if leading_bos(tokenizer) else []

@@ -30,11 +30,3 @@ def load_frozen(reference: str, batch_size: int = 16, device: str | None = None)
     teacher.model.requires_grad_(False)
     teacher.model.eval()
     return teacher
-
-
-def special_prefix(tokenizer) -> list[int]:
-    """Token ids a sequence starts with: ``[BOS]`` where the tokenizer itself leads with one (Gemma),
-    else none (GPT-2, Qwen); the same rule as the ``hf`` backend's (:func:`synthlib.tokens.leading_bos`)."""
-    from synthlib.tokens import leading_bos
-
-    return [tokenizer.bos_token_id] if leading_bos(tokenizer) else []

@@ -44,11 +44,11 @@ class SoftPromptTeacher(Teacher):
     """A trained soft prompt on its frozen LLM, as a teacher: ``Request(prompt=x_i)`` -> a sample."""
 
     def __init__(self, prompt: Any, frozen: Any, encoder: Any, batch_size: int = 16):
-        from synthlib.softprompt.frozen import special_prefix
         from synthlib.softprompt.training import prompt_hash
+        from synthlib.tokens import bos_ids
 
         self.prompt, self.frozen, self.encoder, self.batch_size = prompt.eval(), frozen, encoder, batch_size
-        self.prefix = special_prefix(frozen.tokenizer)
+        self.prefix = bos_ids(frozen.tokenizer)
         base = frozen.signature
         self._signature = TeacherSignature(backend="softprompt", model=base.model,
                                            revision=f"{base.revision}+P:{prompt_hash(prompt)}", dtype=base.dtype,

@@ -69,7 +69,7 @@ def train_prompt(prompt: Any, model: Any, tokenizer: Any, encoder: Any, texts: S
     import torch
     from tqdm.auto import tqdm
 
-    from synthlib.softprompt.frozen import special_prefix
+    from synthlib.tokens import bos_ids
 
     if not texts:
         raise ValueError("no training texts: pass at least one target sequence")
@@ -79,7 +79,7 @@ def train_prompt(prompt: Any, model: Any, tokenizer: Any, encoder: Any, texts: S
     prompt.to(device).train()
     contexts = encoder.encode(texts).to(device)
     targets = [_target_ids(tokenizer, text, settings.max_tokens) for text in texts]
-    prefix = torch.tensor(special_prefix(tokenizer), dtype=torch.long, device=device)
+    prefix = torch.tensor(bos_ids(tokenizer), dtype=torch.long, device=device)
     optimizer = torch.optim.Adam(prompt.parameters(), lr=settings.learning_rate)
     order = _batch_order(len(texts), settings)
     result, started = PromptTrainResult(), time.perf_counter()

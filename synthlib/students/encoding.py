@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from synthlib.students.losses import IGNORE_INDEX
-from synthlib.tokens import leading_bos
+from synthlib.tokens import bos_ids
 
 
 def encode(student, dataset, inputs: Sequence[str], target: str | None, max_length: int = 128,
@@ -46,7 +46,7 @@ def encode(student, dataset, inputs: Sequence[str], target: str | None, max_leng
 def _encode_causal(tokenizer, prompts, targets, max_length, pad_to_max):
     # the loss covers the target tokens only: prompt positions get IGNORE_INDEX labels
     rows = {"input_ids": [], "attention_mask": [], "labels": []}
-    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # Gemma needs its <bos>, as at inference
+    bos = bos_ids(tokenizer)  # Gemma needs its <bos>, as at inference
     room = max_length - len(bos)
     for i, prompt in enumerate(prompts):
         prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]

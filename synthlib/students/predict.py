@@ -96,10 +96,10 @@ def choice_logprobs(student, prompts: Sequence[str], choices: Sequence[str], bat
 
     if student.kind != "causal":
         raise ValueError("choice_logprobs needs a causal student")
-    from synthlib.tokens import leading_bos
+    from synthlib.tokens import bos_ids
 
     tokenizer, model = student.tokenizer, student.model.eval()
-    bos = [tokenizer.bos_token_id] if leading_bos(tokenizer) else []  # as training encodes rows (Gemma's <bos>)
+    bos = bos_ids(tokenizer)  # as training encodes rows (Gemma's <bos>)
     choice_ids = [tokenizer(" " + c, add_special_tokens=False)["input_ids"] for c in choices]
     rows = [(i, j, bos + tokenizer(p, add_special_tokens=False)["input_ids"], ids)
             for i, p in enumerate(prompts) for j, ids in enumerate(choice_ids)]

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from synthlib.config import cache_root
 from synthlib.teachers.base import (
     Generation,
     Request,
@@ -75,7 +76,7 @@ class CacheStats:
 
 def default_cache_dir() -> Path:
     """``$SYNTHLIB_CACHE_DIR`` or ``~/.cache/synthlib``."""
-    return Path(os.environ.get("SYNTHLIB_CACHE_DIR") or Path.home() / ".cache" / "synthlib").expanduser()
+    return cache_root()
 
 
 class CachedTeacher(Teacher):

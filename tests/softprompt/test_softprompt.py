@@ -169,14 +169,14 @@ def test_gemma3_prefix_and_scaled_embeddings_match_token_generation():
     from tokenizers.processors import TemplateProcessing
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
-    from synthlib.softprompt.frozen import special_prefix
     from synthlib.teachers.hf import HFTeacher
     from synthlib.teachers.tokenizer import builtin_tokenizer
+    from synthlib.tokens import bos_ids
 
     tokenizer = copy.deepcopy(builtin_tokenizer())  # the cached original stays without a BOS rule
     bos = tokenizer.bos_token_id
     tokenizer.backend_tokenizer.post_processor = TemplateProcessing(single="<|bos|> $A", special_tokens=[("<|bos|>", bos)])
-    assert special_prefix(tokenizer) == [bos]
+    assert bos_ids(tokenizer) == [bos]
     torch.manual_seed(0)
     config = Gemma3TextConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                               num_attention_heads=2, num_key_value_heads=1, head_dim=16, sliding_window=16,
