@@ -99,12 +99,12 @@ def step_breakdown(teacher, requests) -> tuple[float, float]:
     """Seconds of one batch decode step: the model's forward pass, and the sampler."""
     import torch
 
-    from synthlib.teachers.decoding import FastSampler, _prefill
+    from synthlib.teachers.decoding import FastSampler, prefill
 
     prompts = [teacher.render(r) for r in requests]
     encoded = teacher.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
     encoded = {k: v.to(teacher.device) for k, v in encoded.items()}
-    cache, logits, mask = _prefill(teacher.model, encoded["input_ids"], encoded["attention_mask"])
+    cache, logits, mask = prefill(teacher.model, encoded["input_ids"], encoded["attention_mask"])
     token = logits[:, -1].argmax(-1)
     position = mask.sum(dim=1, keepdim=True) - 1
     times = []

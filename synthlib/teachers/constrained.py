@@ -121,35 +121,75 @@ def _choose(teacher, contexts, segment: Segment, hold: str, request: Request, se
 
 
 def _option_logprobs(teacher, contexts: list[str], options: list[str]):
-    """Sum of log-probabilities of each option's tokens after each context: (rows, options)."""
+    """Sum of log-probabilities of each option's tokens after each context: (rows, options).
+
+    The contexts (often a long few-shot prompt) are prefilled once, with logits at their last
+    position only; each option then runs its few tokens on a copy of that KV cache. Scoring every
+    context + option sequence in one pass instead costs one prefill per option and the 262k-word
+    LM head at every position of every prompt (gigabytes of logits for gemma-3-270m).
+    """
     import torch
 
-    from synthlib.teachers.hf import _max_positions
+    from synthlib.teachers.decoding import prefill
 
     tok = teacher.tokenizer
-    limit = _max_positions(teacher.model.config) or 10**9
-    sequences, spans = [], []
-    for context in contexts:
-        start = len(tok(context)["input_ids"])
-        for option in options:
-            ids = tok(context + option)["input_ids"]
-            cut = max(0, len(ids) - limit)  # too long for the window: drop the prompt's start
-            sequences.append(ids[cut:])
-            spans.append((start - cut, len(ids) - cut))
-    width = max(len(ids) for ids in sequences)
-    pad = tok.pad_token_id
-    input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in sequences], device=teacher.device)
-    mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in sequences], device=teacher.device)
+    context_ids, option_ids = _option_tokens(tok, contexts, options, _context_room(teacher, options))
+    input_ids, attention_mask = _left_padded(context_ids, tok.pad_token_id, teacher.device)
+    cache, last_logits, mask = prefill(teacher.model, input_ids, attention_mask)
+    count = len(options)
+    cache.batch_repeat_interleave(count)  # row r's copies are rows r * count .. r * count + count - 1
+    first = torch.log_softmax(last_logits[:, -1].float(), dim=-1).repeat_interleave(count, dim=0)
+    flat = [ids for row in option_ids for ids in row]
+    width = max(1, max(len(ids) for ids in flat))
+    steps = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids in flat], device=teacher.device)
+    step_mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in flat], device=teacher.device)
+    mask = mask.repeat_interleave(count, dim=0)
+    start = mask.long().sum(dim=1, keepdim=True)  # each copy's next position (left padding)
     with torch.inference_mode():
-        logits = teacher.model(input_ids=input_ids, attention_mask=mask).logits.float()
-    logprobs = torch.log_softmax(logits[:, :-1], dim=-1).gather(2, input_ids[:, 1:, None]).squeeze(2)
-    totals = []
-    for row, (start, end) in enumerate(spans):
-        totals.append(float(logprobs[row, start - 1:end - 1].sum()) if end > start else -math.inf)
-    scores = torch.tensor(totals).view(len(contexts), len(options))
-    lengths = [[end - start for start, end in spans[r * len(options):(r + 1) * len(options)]]
-               for r in range(len(contexts))]
-    return scores, lengths
+        logits = teacher.model(input_ids=steps, attention_mask=torch.cat([mask, step_mask.to(mask)], dim=1),
+                               position_ids=start + torch.arange(width, device=teacher.device),
+                               past_key_values=cache, use_cache=True).logits
+    # token j of an option is predicted by the context's last logits (j = 0) or the option's token j - 1
+    predicted = torch.cat([first[:, None], torch.log_softmax(logits[:, :-1].float(), dim=-1)], dim=1)
+    token_logprobs = predicted.gather(2, steps[:, :, None]).squeeze(2).masked_fill(step_mask == 0, 0.0)
+    totals = token_logprobs.sum(dim=1).masked_fill(step_mask.sum(dim=1) == 0, -math.inf)
+    lengths = [[len(ids) for ids in row] for row in option_ids]
+    return totals.view(len(contexts), count).cpu(), lengths
+
+
+def _context_room(teacher, options: list[str]) -> int:
+    """Context tokens that fit the model's window beside the longest option."""
+    from synthlib.teachers.hf import _max_positions
+
+    limit = _max_positions(teacher.model.config) or 10**9
+    longest = max(len(teacher.tokenizer(o, add_special_tokens=False)["input_ids"]) for o in options)
+    return max(1, limit - longest - 1)
+
+
+def _option_tokens(tok, contexts: list[str], options: list[str], room: int):
+    """Token ids of each context (its start cut to ``room``) and of each option after it.
+
+    An option's ids are the tail of the joint tokenization of context + option (a word's leading
+    space belongs to it), as the decoder would have produced them. Special tokens are not added:
+    :meth:`HFTeacher.render` already wrote the model's ``<bos>`` into the context.
+    """
+    context_ids, option_ids = [], []
+    for context in contexts:
+        ids = tok(context, add_special_tokens=False)["input_ids"]
+        joint = [tok(context + option, add_special_tokens=False)["input_ids"] for option in options]
+        context_ids.append(ids[-room:])
+        option_ids.append([full[len(ids):] for full in joint])
+    return context_ids, option_ids
+
+
+def _left_padded(rows: list[list[int]], pad_id: int, device: Any):
+    """A left-padded id tensor and its attention mask."""
+    import torch
+
+    width = max(len(ids) for ids in rows)
+    ids = torch.tensor([[pad_id] * (width - len(r)) + r for r in rows], device=device)
+    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=device)
+    return ids, mask
 
 
 def _vocabulary(teacher) -> list[str]:

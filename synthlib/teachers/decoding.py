@@ -4,7 +4,7 @@
 a CPU most of its time goes elsewhere than the weights. :func:`decode` keeps only what the hf
 backend needs: one prefill, then one forward per new token on a KV cache. In float32, rows whose
 prompts share a token prefix (a few-shot block) prefill that prefix once and copy its cache to
-every row (in bfloat16 that split would change samples; see :func:`_prefill`). Each
+every row (in bfloat16 that split would change samples; see :func:`prefill`). Each
 step hands the last logits (float32) to a ``choose`` callable, checks stop criteria, and ends as soon
 as every row is done. Rows that are done keep decoding the pad token (as ``generate`` does), so a
 row's computation does not depend on when its batch-mates finish.
@@ -43,7 +43,7 @@ def decode(model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: int,
     import torch
 
     rows = input_ids.shape[0]
-    cache, logits, mask = _prefill(model, input_ids, attention_mask)
+    cache, logits, mask = prefill(model, input_ids, attention_mask)
     position = mask.long().sum(dim=1, keepdim=True) - 1  # each row's last position (left padding)
     sequences = input_ids
     done = torch.zeros(rows, dtype=torch.bool, device=input_ids.device)
@@ -73,7 +73,7 @@ def decode(model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: int,
     return tokens, lengths, torch.stack(logprobs, dim=1) if keep_logprobs else None
 
 
-def _prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any, Any]:
+def prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any, Any]:
     """Run the prompts once; returns the cache, the last logits and the attention mask to extend.
 
     A token prefix that every row's prompt starts with (a shared few-shot block) runs once, at

@@ -1,6 +1,7 @@
 """The hf backend on tiny random models: batching, seeds, stop strings, chat, seq2seq, constraints."""
 
 import pytest
+import torch
 
 from synthlib.tasks.formats import FORMATS
 from synthlib.teachers import CachedTeacher, Request, SamplingParams
@@ -132,3 +133,37 @@ def test_a_prefilled_assistant_turn_is_continued_and_returned_whole(gpt2):
     assert rendered.endswith("<assistant>[text]") and "</assistant>" not in rendered
     assert opened.endswith("</user>\n<assistant>")
     assert generation.text.startswith("[text]")  # the whole assistant turn, prefill included
+
+
+def _full_pass_option_logprobs(teacher, contexts, options):
+    """Reference: every context + option sequence in one forward pass, log-softmax at every position."""
+    tok = teacher.tokenizer
+    scores = torch.empty(len(contexts), len(options))
+    for row, context in enumerate(contexts):
+        start = len(tok(context, add_special_tokens=False)["input_ids"])
+        for col, option in enumerate(options):
+            ids = tok(context + option, add_special_tokens=False)["input_ids"]
+            with torch.inference_mode():
+                logits = teacher.model(input_ids=torch.tensor([ids])).logits[0].float()
+            logprobs = torch.log_softmax(logits[:-1], dim=-1).gather(1, torch.tensor(ids[1:])[:, None]).squeeze(1)
+            scores[row, col] = logprobs[start - 1:].sum()
+    return scores
+
+
+@pytest.mark.parametrize("model", ["tiny-random-gpt2"])
+def test_choice_scores_from_a_shared_prefill_equal_full_passes(model):
+    from synthlib.teachers.constrained import _option_logprobs
+
+    teacher = tiny_random_teacher(model)
+    # contexts of different lengths (left padding), a shared few-shot head (the float32 split prefill),
+    # options of one and of several tokens, non-ASCII text
+    head = "Example: the film was dreadful.\nLabel: negative\nExample: a joy from start to end.\nLabel: positive\n"
+    contexts = [head + "Example: Zürich im Regen, ein Meisterwerk.\nLabel:", head + "Example: meh\nLabel:",
+                "short:"]
+    options = [" positive", " not_entailment", " négatif ünd mehr"]
+    for rows in (contexts, contexts[:2]):  # the first two share their head: it is prefilled once
+        scores, lengths = _option_logprobs(teacher, rows, options)
+        reference = _full_pass_option_logprobs(teacher, rows, options)
+        assert scores.shape == (len(rows), 3)
+        assert torch.allclose(scores, reference, atol=1e-3), (scores, reference)
+        assert all(n >= 1 for row in lengths for n in row)
