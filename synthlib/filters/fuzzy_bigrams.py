@@ -113,57 +113,67 @@ def bigram_pairs(tokens_a: list[list[str]], tokens_b: list[list[str]] | None = N
 
     Complete by the claim of the module docstring: pairs with ``O`` below :func:`min_bigram_overlap`
     or failing :func:`length_compatible` cannot. Texts without tokens are left out (they score 0).
+    Memory: the dense elements of every text as float32 (25k texts x ~1,000 elements: 100 MB).
     """
     same = tokens_b is None
     profiles, weights = bigram_profiles(tokens_a if same else tokens_a + tokens_b)
-    cut = len(tokens_a)
-    prof_a, prof_b = (profiles, profiles) if same else (profiles[:cut], profiles[cut:])
-    w_a, w_b = (weights, weights) if same else (weights[:cut], weights[cut:])
     if len(weights) and weights.max() >= 2**24:
         raise ValueError("a text of over 16 million characters: float32 overlaps would not be exact; split it")
+    cut = len(tokens_a)
+    prof_a, w_a = profiles[:cut], weights[:cut]
+    prof_b, w_b = (prof_a, w_a) if same else (profiles[cut:], weights[cut:])
     order_a = np.argsort(w_a, kind="stable")
+    order_a = order_a[w_a[order_a] > 0]  # no tokens: rapidfuzz scores 0
     order_b = order_a if same else np.argsort(w_b, kind="stable")
-    order_a, order_b = order_a[w_a[order_a] > 0], order_b[w_b[order_b] > 0]  # no tokens: rapidfuzz scores 0
+    order_b = order_b[w_b[order_b] > 0]
     if not len(order_a) or not len(order_b):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    dense_cols, rare_cols = _split_dense(prof_a, prof_b, same)
-    i, j = _join(prof_a[order_a], w_a[order_a], prof_b[order_b], w_b[order_b], dense_cols, rare_cols, same, threshold)
+    columns = _split_dense(prof_a, prof_b, same)
+    e = max_indel_share(threshold)
+    side_a = _Side(prof_a[order_a], w_a[order_a], *columns, e)
+    side_b = side_a if same else _Side(prof_b[order_b], w_b[order_b], *columns, e)
+    i, j = _join(side_a, side_b, same, threshold)
     i, j = order_a[i], order_b[j]
     return (np.minimum(i, j), np.maximum(i, j)) if same else (i, j)
 
 
-def _join(prof_a, w_a, prof_b, w_b, dense_cols, rare_cols, same: bool, threshold: float):
-    """Blocked exact join over texts sorted by weight: indices into the sorted lists."""
-    dense_a = prof_a[:, dense_cols].toarray()
-    dense_b = dense_a if same else prof_b[:, dense_cols].toarray()
-    rare_a = prof_a[:, rare_cols].tocsr()
-    rare_b_t = (rare_a if same else prof_b[:, rare_cols]).T.tocsc()
+class _Side:
+    """One list of texts, sorted by weight, ready for the blocked join."""
+
+    def __init__(self, profiles, weights: np.ndarray, dense_cols: np.ndarray, rare_cols: np.ndarray, e: float):
+        self.weights = weights
+        self.dense = profiles[:, dense_cols].toarray()  # float32 0/1
+        self.rare = profiles[:, rare_cols].tocsr()
+        self.rare_t = self.rare.T.tocsc()
+        self.half = ((1 - 3 * e) / 2 * weights).astype(np.float32)  # the bound is half_a + half_b + 3e
+
+    def margin(self, other: _Side, rows: slice, cols: slice) -> np.ndarray:
+        """``O - (1 - 3e)(Wa + Wb)/2`` for a block of pairs (float32; O itself is exact below 2^24)."""
+        scores = self.dense[rows] @ other.dense[cols].T
+        if self.rare.shape[1]:
+            scores += (self.rare[rows] @ other.rare_t[:, cols]).toarray()
+        scores -= self.half[rows, None]
+        scores -= other.half[None, cols]
+        return scores
+
+
+def _join(a: _Side, b: _Side, same: bool, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks of rows of ``a`` against the length-compatible columns of ``b``: indices into the sorted lists."""
     e = max_indel_share(threshold)
-    half_a = ((1 - 3 * e) / 2 * w_a).astype(np.float32)
-    half_b = half_a if same else ((1 - 3 * e) / 2 * w_b).astype(np.float32)
-    # float32 rounding of the two subtractions: a few ulps of the largest magnitude (< 2 max W)
-    floor = 3 * e - 1e-3 - 1e-6 * float(max(w_a.max(), w_b.max()))
-    upper = (1 + e) * w_a / (1 - e) if e < 1 else np.full(len(w_a), np.inf)  # longest compatible partner
-    found_i, found_j = [], []
-    step = _block_rows(len(w_b))
-    for start in range(0, len(w_a), step):
-        stop = min(len(w_a), start + step)
-        lo = start if same else int(np.searchsorted(w_b, (1 - e) * w_a[start] / (1 + e) - 1, "left"))
-        hi = int(np.searchsorted(w_b, upper[stop - 1] + 1, "right"))
+    # the two float32 subtractions round by a few ulps of the largest magnitude (< 2 max W)
+    floor = 3 * e - 1e-3 - 1e-6 * float(max(a.weights.max(), b.weights.max()))
+    longest = (1 + e) * a.weights / (1 - e) if e < 1 else np.full(len(a.weights), np.inf)
+    found_i, found_j = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    step = _block_rows(len(b.weights))
+    for start in range(0, len(a.weights), step):
+        stop = min(len(a.weights), start + step)
+        lo = start if same else int(np.searchsorted(b.weights, (1 - e) * a.weights[start] / (1 + e) - 1, "left"))
+        hi = int(np.searchsorted(b.weights, longest[stop - 1] + 1, "right"))
         if hi <= lo:
             continue
-        scores = dense_a[start:stop] @ dense_b[lo:hi].T
-        if len(rare_cols):
-            scores += (rare_a[start:stop] @ rare_b_t[:, lo:hi]).toarray()
-        scores -= half_a[start:stop, None]
-        scores -= half_b[None, lo:hi]
-        rows, cols = np.nonzero(scores >= floor)
+        rows, cols = np.nonzero(a.margin(b, slice(start, stop), slice(lo, hi)) >= floor)
         rows, cols = rows + start, cols + lo
-        keep = length_compatible(w_a[rows], w_b[cols], threshold)
-        if same:
-            keep &= cols > rows
+        keep = length_compatible(a.weights[rows], b.weights[cols], threshold) & ((cols > rows) | (not same))
         found_i.append(rows[keep])
         found_j.append(cols[keep])
-    if not found_i:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(found_i).astype(np.int64), np.concatenate(found_j).astype(np.int64)
