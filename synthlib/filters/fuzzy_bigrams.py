@@ -26,8 +26,8 @@ so N = Wx + Wy - 2; with d <= e N: ``O >= S' + (A + B + 2)/2 - 1.5 e N = (1 - 3e
 The join is exact and brute force: O for every length-compatible pair, as a matrix product over
 the profiles' (bigram, occurrence) indicators (``min(a, b) = sum_k [a >= k][b >= k]``), dense
 float32 BLAS for the elements many texts hold and a sparse product for the rare rest; float32 sums
-of 0/1 products are exact integers below 2^24. Cost grows with n^2 times the dense width, but a pair
-costs about 1,600 flops instead of a rapidfuzz call.
+of 0/1 products are exact integers below 2^24. Cost grows with n^2 times the dense width (~1,000
+elements on English text), so a pair costs ~2,000 flops, ~100x less than a rapidfuzz call.
 """
 
 from __future__ import annotations
