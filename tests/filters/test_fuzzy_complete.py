@@ -209,3 +209,12 @@ def test_thresholds_outside_the_score_range_are_refused():
     for threshold in (-1, 100.5):
         with pytest.raises(ValueError, match="0..100"):
             similar_pairs(["a b", "a c"], threshold=threshold)
+
+
+def test_many_small_corpora_at_thresholds_from_zero_to_one_hundred():
+    rng = random.Random(7)
+    for seed in range(24):
+        texts = adversarial_texts(seed)[:50]
+        threshold = rng.choice([0.0, 30.0, 50.0, 66.7, 80.0, 85.0, 90.0, 97.5, 100.0])
+        assert _pairs(*similar_pairs(texts, threshold=threshold)[:2]) == _reference(texts, threshold=threshold), \
+            (seed, threshold)
