@@ -7,12 +7,15 @@ non-empty and one side has no extra token (S' = Wx or S' = Wy), and ratio 1 of s
 S = S' - 1).
 
 Claim: if ratio 1 of side x exceeds t (or x is contained in y), x's extra tokens weigh
-``E = Wx - S' < 2e/(1 + e) Wx`` (e = 1 - t/100; :func:`min_prefix_fraction`). Proof: E < e(2Wx - E - 2)
-rearranges to E(1 + e) < 2e(Wx - 1). (e carries a 1e-6 slack for float rounding throughout.) Tokens are ordered rarest first (any fixed order would do); a
-text's *prefix* is its shortest run of tokens holding at least ``prefix_fraction`` of its weight.
-If no prefix token of x were in y, E would be at least that fraction, contradicting the claim
-when ``prefix_fraction >= 2e/(1 + e)``. So x's prefix meets y's tokens, one sparse product finds
-the pair, and S' computed exactly for each proposed pair keeps only those ratio 1 can carry.
+``E = Wx - S' < 2e/(1 + e) Wx`` (e = 1 - t/100, with a 1e-6 slack for float rounding;
+:func:`min_prefix_fraction`). Proof: ``E < e (2Wx - E - 2)`` rearranges to
+``E (1 + e) < 2e (Wx - 1)``; containment is E = 0.
+
+Tokens are ordered rarest first (any fixed order would do); a text's *prefix* is its shortest run
+of tokens holding at least ``prefix_fraction`` of its weight. If no prefix token of x were in y, E
+would be at least that fraction of Wx, contradicting the claim when ``prefix_fraction >= 2e/(1 + e)``.
+So x's prefix meets y's tokens and one sparse product proposes the pair; S' computed exactly for
+each proposed pair then keeps only those that containment or ratio 1 can carry over t.
 """
 
 from __future__ import annotations
