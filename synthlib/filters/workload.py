@@ -6,7 +6,8 @@ such a set from human text: windows of ``words`` words cut from the source texts
 variants of earlier samples with 1 to ``max_edits`` random edits, so similarity scores spread
 across the 85 threshold. With ``typo_share`` > 0 a share of the variants are instead *typo
 variants* (:func:`typo_variant`): a typo in many of the words at once, the spelling variants that
-share few whole tokens with their original.
+share few whole tokens with their original. With ``typo_copies`` = 2 each such original gets two
+independent typo variants, heavy-typo copies *of each other* whose words differ by two edits.
 """
 
 from __future__ import annotations
@@ -77,16 +78,17 @@ def typo_variant(text: str, rate: float, rng: random.Random) -> str:
 
 def near_duplicate_texts(source_texts: list[str], n: int, words: int = 40, variant_share: float = 0.5,
                          max_edits: int = 12, seed: int = 0, typo_share: float = 0.0,
-                         typo_rate: float = 0.8) -> list[str]:
+                         typo_rate: float = 0.8, typo_copies: int = 1) -> list[str]:
     """``n`` texts of about ``words`` words: originals plus a ``variant_share`` of edited near-copies,
     of which a ``typo_share`` are typo variants (a typo in each word with probability ``typo_rate``,
-    each made from a different original)."""
-    return near_duplicate_workload(source_texts, n, words, variant_share, max_edits, seed, typo_share, typo_rate)[0]
+    ``typo_copies`` of them from each original chosen for them)."""
+    return near_duplicate_workload(source_texts, n, words, variant_share, max_edits, seed, typo_share, typo_rate,
+                                   typo_copies)[0]
 
 
 def near_duplicate_workload(source_texts: list[str], n: int, words: int = 40, variant_share: float = 0.5,
                             max_edits: int = 12, seed: int = 0, typo_share: float = 0.0,
-                            typo_rate: float = 0.8) -> tuple[list[str], list[str]]:
+                            typo_rate: float = 0.8, typo_copies: int = 1) -> tuple[list[str], list[str]]:
     """:func:`near_duplicate_texts` and the kind of each text: ``original``, ``edited`` or ``typo``."""
     rng = random.Random(seed)
     n_original = max(1, round(n * (1 - variant_share)))
@@ -95,10 +97,11 @@ def near_duplicate_workload(source_texts: list[str], n: int, words: int = 40, va
         raise ValueError(f"the source texts give only {len(originals)} windows of {words} words; need {n_original}")
     vocabulary = sorted({w for text in originals for w in text.split()})
     texts, kinds = list(originals), ["original"] * len(originals)
-    # each typo variant from a different original: two heavy-typo copies of one text differ by two
-    # edits in most words, a case the blocking does not guarantee (see synthlib.filters.fuzzy)
-    n_typo = min(round((n - n_original) * typo_share), n - len(texts), len(originals))
-    texts += [typo_variant(original, typo_rate, rng) for original in rng.sample(originals, n_typo)]
+    # typo_copies variants per chosen original: two heavy-typo copies of one text differ by two edits
+    # in most words and share almost no whole token (the hard case for blocking, synthlib.filters.fuzzy)
+    n_typo = min(round((n - n_original) * typo_share), n - len(texts), len(originals) * typo_copies)
+    chosen = rng.sample(originals, -(-n_typo // typo_copies))
+    texts += [typo_variant(original, typo_rate, rng) for original in chosen for _ in range(typo_copies)][:n_typo]
     kinds += ["typo"] * n_typo
     while len(texts) < n:
         tokens = rng.choice(texts).split()
