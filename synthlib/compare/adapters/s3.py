@@ -4,7 +4,7 @@
 then error-extrapolation rounds run one at a time (the loop resumes from disk each time) until the
 budget is spent, the sample cap is reached, a round asks for nothing (no errors), or
 ``s3_max_rounds`` rounds ran. Each round asks for enough samples per error to spread what is left
-over the rounds left (:func:`samples_per_error`), so S3 spends its budget in its rounds. **ZeroGen**: S3's plain zero-shot prompts, grown until the budget is
+over the rounds left (:class:`BudgetedExtrapolation`), so S3 spends its budget in its rounds. **ZeroGen**: S3's plain zero-shot prompts, grown until the budget is
 spent. The final student is S3's, trained for exactly the budget's steps.
 """
 
@@ -45,8 +45,7 @@ def s3_config(cell: CellInput) -> Any:
 
 def run_s3(cell: CellInput) -> CellOutput:
     """S3: seed within its share of the budget, then EES rounds until the budget is spent."""
-    from synthlib.loop import MisclassifiedSelector
-    from synthlib.methods.s3.method import TaskData, make_seed, run_loop
+    from synthlib.methods.s3.method import TaskData, make_seed
     from synthlib.methods.s3.tasks import spec
 
     config, meter, cap = s3_config(cell), cell.teacher, cell.budget.samples
@@ -54,29 +53,52 @@ def run_s3(cell: CellInput) -> CellOutput:
     with meter.cap(math.floor(cell.config.s3_seed_share * meter.limit)):
         seed_target = math.ceil(cap * cell.config.s3_seed_share) if cap else 0
         seed_rows = grow(lambda n: make_seed(data, meter, n, config), meter, seed_target)
-    rows, errors, most = list(seed_rows), max(1, len(data.probe) // 2), cell.config.s3_max_rounds
-    for rounds in range(1, most + 1):
+    rows = list(seed_rows)
+    for rounds in range(1, cell.config.s3_max_rounds + 1):
         if meter.exhausted or (cap and len(rows) >= cap) or len(seed_rows) < 2:
             break
-        per_error = samples_per_error(cell, errors, most - rounds + 1)
-        loop = run_loop(data, meter, seed_rows, dataclasses.replace(config, rounds=rounds, samples_per_error=per_error),
-                        cell.work_dir / "s3", MisclassifiedSelector(), cell.progress)
-        rows, errors = loop.rows, loop.rounds[-1]["errors"] if loop.rounds else errors
+        loop = _loop(cell, config, data).run(seed_rows, rounds)  # resumes after the rounds already on disk
+        rows = loop.rows
         if loop.rounds and loop.rounds[-1]["requests"] == 0:
             break  # no probe errors left to extrapolate
     return finish(cell, config, data, "s3", rows)
 
 
-def samples_per_error(cell: CellInput, errors: int, rounds_left: int) -> int:
-    """Samples per misclassified row that spread the remaining budget over the remaining rounds.
+def _loop(cell: CellInput, config: Any, data: Any) -> Any:
+    """S3's feedback loop (as ``methods.s3.method.run_loop`` builds it) with budget-sized EES prompts."""
+    from synthlib.loop import FeedbackLoop, MisclassifiedSelector
+    from synthlib.methods.s3 import synthesis
+    from synthlib.methods.s3.method import default_learner
 
-    The cost of a request is the mean so far; ``errors`` is the last round's count (the first round
-    guesses half the probe set). Never fewer than the configured ``s3_samples_per_error``.
+    sampling = synthesis.Sampling(temperature=config.temperature, top_p=config.top_p,
+                                  max_new_tokens=config.max_new_tokens)
+    prompts = synthesis.ExtrapolationPrompts(data.task, sampling, seed=config.seed,
+                                             samples_per_error=config.samples_per_error)
+    return FeedbackLoop(cell.teacher, default_learner(data.task, config), MisclassifiedSelector(),
+                        BudgetedExtrapolation(prompts, cell), synthesis.part_parser(data.task, plain=False),
+                        data.probe, cell.work_dir / "s3", progress=cell.progress)
+
+
+class BudgetedExtrapolation:
+    """S3's EES prompts, with the samples per error chosen once the round's errors are known.
+
+    Round k of at most R gets ``remaining / (R - k + 1)`` tokens: samples per error = that share
+    over (errors x mean cost of a request so far), never fewer than ``s3_samples_per_error``. The
+    requests go out sample-major (every error's first sample, then every error's second ...), so
+    when the meter cuts the round at the budget the cut spreads over all errors.
     """
-    meter = cell.teacher
-    per_request = meter.spent / meter.calls if meter.calls else float(cell.config.max_new_tokens)
-    wanted = meter.remaining / max(1.0, rounds_left * max(1, errors) * per_request)
-    return max(cell.config.s3_samples_per_error, math.ceil(wanted))
+
+    def __init__(self, prompts: Any, cell: CellInput):
+        self.prompts, self.cell = prompts, cell
+
+    def build(self, parents: list[dict], round_index: int) -> list:
+        """The round's requests for ``parents`` (the misclassified probe rows)."""
+        meter, config = self.cell.teacher, self.cell.config
+        rounds_left = max(1, config.s3_max_rounds - round_index + 1)
+        per_request = meter.spent / meter.calls if meter.calls else float(config.max_new_tokens)
+        wanted = meter.remaining / (rounds_left * max(1, len(parents)) * max(1.0, per_request))
+        self.prompts.samples_per_error = max(config.s3_samples_per_error, math.ceil(wanted))
+        return sorted(self.prompts.build(parents, round_index), key=lambda request: request.sample_index)
 
 
 def run_zerogen(cell: CellInput) -> CellOutput:
