@@ -56,7 +56,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         contexts = [p + w for p, w in zip(prompts, written, strict=False)]
         seeds = [derive_seed(r.effective_seed(), index) for r in requests]
         if segment.kind == "choice":
-            pieces, used = _choose(teacher, contexts, segment, hold, requests[0], seeds)
+            pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
             pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items,
                                  fmt.min_words.get(segment.name, 1 if segment.item is not None else 0))
@@ -98,6 +98,25 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
         todo = [r for r in todo if not pieces[r] or pieces[r].strip().lower() in items[r]]
         if not todo or sampling.greedy:
             break
+    return pieces, used
+
+
+def _choose_or_write(teacher, contexts, segment: Segment, hold: str, requests: Sequence[Request],
+                     seeds) -> tuple[list[str], list[int]]:
+    """A choice field: the option a request asks for is written as it is (a method that asks for a
+    negative review keeps that label whatever the model would pick, so scoring it is wasted work: a
+    second prefill of every prompt); the other rows sample among the options."""
+    from synthlib.teachers.delivery import requested_option
+
+    wanted = [requested_option(r, segment.options) if segment.name == "label" else None for r in requests]
+    pieces: list[str] = [hold + w if w else "" for w in wanted]
+    used = [len(teacher.tokenizer(p, add_special_tokens=False)["input_ids"]) if p else 0 for p in pieces]
+    open_rows = [row for row, w in enumerate(wanted) if w is None]
+    if open_rows:
+        chosen, counts = _choose(teacher, [contexts[r] for r in open_rows], segment, hold, requests[0],
+                                 [seeds[r] for r in open_rows])
+        for row, piece, count in zip(open_rows, chosen, counts, strict=True):
+            pieces[row], used[row] = piece, count
     return pieces, used
 
 

@@ -84,6 +84,17 @@ def requested_option(request: Request, options: Sequence[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def with_requested_option(request: Request) -> Request:
+    """The request with ``metadata["option"]`` set to the label its instruction asks for, when its format
+    has a label choice (read before a few-shot block hides the instruction's first line)."""
+    fmt = _format_of(request)
+    choice = None if fmt is None else next((s for s in fmt.segments if s.kind == "choice" and s.name == "label"), None)
+    if choice is None or request.metadata.get("option") in choice.options:
+        return request
+    option = requested_option(request, choice.options)
+    return dataclasses.replace(request, metadata={**request.metadata, "option": option}) if option else request
+
+
 @dataclasses.dataclass(frozen=True)
 class Delivery:
     """How requests are rewritten for one teacher (see the module table)."""
@@ -102,6 +113,7 @@ class Delivery:
         delivery of a request without an output format, is unchanged)."""
         if self.style == "plain" or request.prompt is None:
             return request
+        request = with_requested_option(request)
         constrained = bool(request.constraint) and self.honours_constraints
         tag = "" if constrained else first_tag(request)
         if self.style == "chat":

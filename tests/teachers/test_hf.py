@@ -167,3 +167,20 @@ def test_choice_scores_from_a_shared_prefill_equal_full_passes(model):
         assert scores.shape == (len(rows), 3)
         assert torch.allclose(scores, reference, atol=1e-3), (scores, reference)
         assert all(n >= 1 for row in lengths for n in row)
+
+
+def test_a_requested_label_is_written_not_scored(gpt2, use_mirror):
+    from synthlib.teachers.delivery import Delivery
+
+    sampling = SamplingParams(max_new_tokens=12, temperature=1.0)
+    asked = [Request(prompt=f"Write a {label} movie review about Zürich.\\nFormat: [text] ... [label] ...",
+                     sampling=sampling, seed=i, constraint="sentiment") for i, label in enumerate(["negative", "positive"] * 2)]
+    few_shot = [Delivery("fewshot").adapt(r) for r in asked]
+    for request, original in zip(few_shot, asked):
+        assert request.metadata["option"] in original.prompt  # read before the shots hide the instruction
+    for output, request in zip(gpt2.generate(few_shot), few_shot):
+        label = FORMATS["sentiment"].parse(output.text).value["label"]
+        assert label == request.metadata["option"]
+    unasked = [Request(prompt=f"review {i}", sampling=sampling, seed=i, constraint="sentiment") for i in range(6)]
+    labels = {FORMATS["sentiment"].parse(o.text).value["label"] for o in gpt2.generate(unasked)}
+    assert labels <= {"positive", "negative"}
