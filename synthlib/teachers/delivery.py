@@ -42,6 +42,7 @@ STYLES = ("chat", "fewshot", "plain")
 #: packaged or well-known base (not instruction-tuned) models: they continue text, they do not chat
 BASE_MODELS = ("gemma-3-270m",)
 HEAD = "delivery_head"  # request metadata: the start of the answer a few-shot prompt already wrote
+FORMAT_LINE = re.compile(r"\b(?:form|format)\s*:", re.IGNORECASE)  # the line that spells out an answer's form
 
 
 def style_of(teacher: Teacher) -> str:
@@ -67,11 +68,17 @@ def first_tag(request: Request) -> str:
     if fmt is not None and fmt.segments and fmt.segments[0].kind == "literal":
         return fmt.segments[0].text.rstrip(" ")  # a trailing space would split the next word's token
     for line in (request.prompt or "").splitlines():
-        if re.search(r"\b(?:form|format)\s*:", line, re.IGNORECASE):
+        if FORMAT_LINE.search(line):
             match = re.search(r"\[[A-Za-z_]\w*\]", line)
             if match:
                 return match.group(0)
     return ""
+
+
+def without_format_line(instruction: str) -> str:
+    """The instruction without its "Answer in the form: ..." / "Format: ..." lines (trailing space stripped)."""
+    kept = [line for line in instruction.splitlines() if not FORMAT_LINE.search(line)]
+    return "\n".join(kept).rstrip() or instruction.rstrip()
 
 
 def requested_option(request: Request, options: Sequence[str]) -> str | None:
@@ -123,11 +130,15 @@ class Delivery:
             return dataclasses.replace(request, prompt=None, messages=tuple(messages))
         if _format_of(request) is None:
             return request  # a free continuation (no output format): nothing to show by example
-        shots = "".join(f"{e.prompt.rstrip()}\n{e.target}\n\n" for e in self.examples(request))
+        examples = self.examples(request)
+        # with worked examples the answer line ("Answer in the form: [text] <the review>") teaches nothing
+        # the examples do not, and a small base model copies its <placeholders> into the answer
+        instruction = without_format_line if examples else str.rstrip
+        shots = "".join(f"{instruction(e.prompt)}\n{e.target}\n\n" for e in examples)
         sampling = request.sampling
         if not constrained and "\n\n" not in sampling.stop:
             sampling = dataclasses.replace(sampling, stop=(*sampling.stop, "\n\n"))  # the next example
-        prompt = shots + request.prompt.rstrip() + "\n" + tag
+        prompt = shots + instruction(request.prompt) + "\n" + tag
         return dataclasses.replace(request, prompt=prompt, sampling=sampling, metadata={**request.metadata, HEAD: tag})
 
     def examples(self, request: Request) -> list[Any]:

@@ -8,7 +8,15 @@ from synthlib.tasks.examples import Example
 from synthlib.tasks.formats import get_format
 from synthlib.teachers import CachedTeacher, Request, SamplingParams
 from synthlib.teachers import delivery as delivery_module
-from synthlib.teachers.delivery import DATA_WRITER, DeliveringTeacher, Delivery, first_tag, requested_option, style_of
+from synthlib.teachers.delivery import (
+    DATA_WRITER,
+    DeliveringTeacher,
+    Delivery,
+    first_tag,
+    requested_option,
+    style_of,
+    without_format_line,
+)
 from synthlib.teachers.hf import HFTeacher, tiny_random_teacher
 
 SENTIMENT = get_format("sentiment")
@@ -60,10 +68,20 @@ def test_fewshot_delivery_shows_examples_of_the_requested_class_only(fake_exampl
         shots = adapted.prompt.split("\n\n")[:-1]
         assert len(shots) == 3 and all(s.endswith(f"[label] {label}") for s in shots)
         assert not any(f"{other} film review" in s for s in shots)
-        assert adapted.prompt.endswith(SENTIMENT.prompt(label=label).rstrip() + "\n[text]")
+        assert adapted.prompt.endswith(f"Write a {label} movie review sentence and label it.\nAnswer:\n[text]")
+        assert "Format:" not in adapted.prompt  # no answer line with placeholders to copy: the examples show the form
         assert "\n\n" in adapted.sampling.stop  # the answer ends before the next example would start
     other_index = Delivery("fewshot").adapt(_review("negative", seed=3, sample_index=1)).prompt
     assert other_index != Delivery("fewshot").adapt(_review("negative", seed=3)).prompt  # shots vary per sample
+
+
+def test_the_answer_line_goes_only_where_examples_show_the_form(fake_examples):
+    s3_imdb = "Write a négative movie review.\nAnswer in the form: [text] <the review>"
+    assert without_format_line(s3_imdb) == "Write a négative movie review."
+    assert without_format_line("Format: [q] ...") == "Format: [q] ..."  # nothing else left: keep it
+    assert without_format_line("Explain the formation: of stars.  ") == "Explain the formation: of stars."
+    no_shots = Delivery("fewshot").adapt(Request(prompt=s3_imdb, constraint="craft_qa"))  # a method's own format
+    assert no_shots.prompt.startswith(s3_imdb)  # no worked examples: the answer line is all the model has
 
 
 def test_fewshot_delivery_leaves_a_free_continuation_alone():
