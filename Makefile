@@ -37,8 +37,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -m "not book" $(PYTEST_ARGS)
 
 ## book: execute every notebook in PROFILE (default cpu) and build book/_build/html
+## (EXECUTED=DIR reuses notebooks already executed in PROFILE from DIR)
 book: $(STAMP)
-	$(BIN)/synthlib book --profile $(PROFILE)
+	$(BIN)/synthlib book --profile $(PROFILE) $(if $(EXECUTED),--executed $(EXECUTED))
 
 ## book-check: open the built book in headless Chromium (needs `make book` first)
 book-check: $(STAMP)

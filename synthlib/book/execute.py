@@ -10,6 +10,11 @@ from typing import Any
 
 from synthlib.runs.rundir import ENV_VAR as RUNS_ENV
 
+#: when set, every notebook executed cleanly with its profile's own parameters (no overrides) is also
+#: copied to this folder as ``<name>.ipynb``: CI's book build then reuses what the tests executed
+#: (``synthlib book --executed``) instead of executing the same notebook twice
+KEEP_ENV = "SYNTHLIB_KEEP_EXECUTED"
+
 
 @dataclass
 class Execution:
@@ -40,7 +45,19 @@ def execute_notebook(path: Path, output: Path, profile: str, params: dict[str, A
     finally:
         if partial.exists():
             os.replace(partial, output)  # keep the executed copy even on failure, for reading the error
+    if error is None and not params and os.environ.get(KEEP_ENV):
+        keep(output, Path(os.environ[KEEP_ENV]) / f"{path.stem}.ipynb")
     return Execution(path.stem, output, time.perf_counter() - started, error)
+
+
+def keep(executed: Path, target: Path) -> None:
+    """Copy an executed notebook to ``target`` atomically (a reader never sees half a file)."""
+    import shutil
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(executed, partial)
+    os.replace(partial, target)
 
 
 def execute_all(paths: list[Path], out_dir: Path, profile: str, runs_dir: Path,

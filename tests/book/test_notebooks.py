@@ -1,6 +1,7 @@
 """The committed notebooks: structure, table of contents, and a real smoke execution."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -90,6 +91,28 @@ def test_reused_notebooks_must_come_from_the_same_profile(tmp_path):
     assert reusable(paths[:1] + paths[2:], tmp_path, "cpu") == {"data": tmp_path / "data.ipynb"}  # retrieval: missing
     with pytest.raises(ConfigError, match="students.ipynb was executed in profile 'smoke', not 'cpu'"):
         reusable(paths, tmp_path, "cpu")
+
+
+def test_clean_runs_with_the_profiles_own_parameters_are_kept_for_the_book(tmp_path, monkeypatch):
+    """With SYNTHLIB_KEEP_EXECUTED set, a clean execution without overrides is copied there (CI's book reuses
+    it); one with overrides, or one that failed, is not."""
+    import papermill
+
+    from synthlib.book import execute
+
+    def fake_papermill(source, output, parameters, **kwargs):
+        if parameters["params"].get("fail"):
+            Path(output).write_text("{}")
+            raise papermill.PapermillExecutionError(1, 1, "raise", "ValueError", "boom", [])
+        Path(output).write_text(json.dumps({"profile": parameters["profile"], "params": parameters["params"]}))
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake_papermill)
+    monkeypatch.setenv(execute.KEEP_ENV, str(tmp_path / "kept"))
+    for name, params in (("data", {}), ("students", {"seeds": [1]}), ("retrieval", {"fail": True})):
+        execute.execute_notebook(notebook_path(name), tmp_path / "out" / f"{name}.ipynb", "smoke", params,
+                                 tmp_path / "runs")
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["data.ipynb"]
+    assert json.loads((tmp_path / "kept" / "data.ipynb").read_text()) == {"profile": "smoke", "params": {}}
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
