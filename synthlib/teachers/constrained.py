@@ -41,6 +41,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         raise ValueError("constrained decoding needs a causal LM; drop constraint= for seq2seq teachers")
     fmt = get_format(requests[0].constraint or "")
     prompts = [teacher.render(r) for r in requests]
+    prefilled = teacher.prefill_prompts(prompts)  # once: every field continues it from a copy of its cache
     written = ["" for _ in requests]
     tokens = [0 for _ in requests]
     hold = ""  # whitespace held back from the last literal
@@ -53,7 +54,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
             hold = segment.text[len(stripped):]
             written = [w + stripped for w in written]
             continue
-        contexts = [p + w for p, w in zip(prompts, written, strict=False)]
+        contexts = (prefilled, written)  # each row: its prefilled prompt, then what the answer holds so far
         seeds = [derive_seed(r.effective_seed(), index) for r in requests]
         if segment.kind == "choice":
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
@@ -66,7 +67,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         written = [w + piece for w, piece in zip(written, pieces, strict=False)]
         tokens = [t + u for t, u in zip(tokens, used, strict=False)]
         hold = ""
-    prompt_tokens = [len(teacher.tokenizer(p)["input_ids"]) for p in prompts]
+    prompt_tokens = [len(teacher.tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
     return [Generation(text=w, prompt_tokens=p, completion_tokens=t, finish_reason="stop",
                        metadata={"constrained": fmt.name}) for w, p, t in zip(written, prompt_tokens, tokens, strict=False)]
 
@@ -86,11 +87,13 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     else:  # readable text, at least min_words words long
         allowed = _clean_tokens(teacher)
         ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
-    pieces, used = [""] * len(contexts), [0] * len(contexts)
-    todo = list(range(len(contexts)))
+    prefilled, written = contexts
+    pieces, used = [""] * len(written), [0] * len(written)
+    todo = list(range(len(written)))
     for attempt in range(RETRIES + 1):
-        subs = [Request(prompt=contexts[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
-        outputs = teacher.generate_batch([contexts[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban)
+        subs = [Request(prompt=written[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
+        outputs = teacher.generate_batch([written[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban,
+                                         after=(prefilled, todo))
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
@@ -113,19 +116,20 @@ def _choose_or_write(teacher, contexts, segment: Segment, hold: str, requests: S
     used = [len(teacher.tokenizer(p, add_special_tokens=False)["input_ids"]) if p else 0 for p in pieces]
     open_rows = [row for row, w in enumerate(wanted) if w is None]
     if open_rows:
-        chosen, counts = _choose(teacher, [contexts[r] for r in open_rows], segment, hold, requests[0],
+        chosen, counts = _choose(teacher, contexts, open_rows, segment, hold, requests[0],
                                  [seeds[r] for r in open_rows])
         for row, piece, count in zip(open_rows, chosen, counts, strict=True):
             pieces[row], used[row] = piece, count
     return pieces, used
 
 
-def _choose(teacher, contexts, segment: Segment, hold: str, request: Request, seeds) -> tuple[list[str], list[int]]:
-    """Sample one option per row from the softmax of the options' sequence log-probabilities."""
+def _choose(teacher, contexts, rows: list[int], segment: Segment, hold: str, request: Request,
+            seeds) -> tuple[list[str], list[int]]:
+    """Sample one option for each of ``rows`` from the softmax of the options' sequence log-probabilities."""
     import torch
 
     options = [hold + option for option in segment.options]
-    scores, lengths = _option_logprobs(teacher, contexts, options)
+    scores, lengths = _option_logprobs(teacher, contexts, rows, options)
     pieces, used = [], []
     temperature = request.sampling.temperature
     for row, seed in enumerate(seeds):
@@ -139,22 +143,24 @@ def _choose(teacher, contexts, segment: Segment, hold: str, request: Request, se
     return pieces, used
 
 
-def _option_logprobs(teacher, contexts: list[str], options: list[str]):
-    """Sum of log-probabilities of each option's tokens after each context: (rows, options).
+def _option_logprobs(teacher, contexts, rows: list[int], options: list[str]):
+    """Sum of log-probabilities of each option's tokens after each row's context: (rows, options).
 
-    The contexts (often a long few-shot prompt) are prefilled once, with logits at their last
-    position only; each option then runs its few tokens on a copy of that KV cache. Scoring every
-    context + option sequence in one pass instead costs one prefill per option and the 262k-word
-    LM head at every position of every prompt (gigabytes of logits for gemma-3-270m).
+    ``contexts`` is ``(prefilled prompts, written answers)``: each row's prompt is already in a KV cache
+    (prefilled once, logits at its last position only); its answer so far is prefilled on a copy, and
+    each option then runs its few tokens on a copy of that. Scoring whole context + option sequences
+    instead costs a prefill per option and the 262k-word LM head at every position of every prompt
+    (gigabytes of logits for gemma-3-270m).
     """
     import torch
 
-    from synthlib.teachers.decoding import prefill
+    from synthlib.teachers.decoding import extend
 
+    prefilled, written = contexts
     tok = teacher.tokenizer
-    context_ids, option_ids = _option_tokens(tok, contexts, options, _context_room(teacher, options))
-    input_ids, attention_mask = _left_padded(context_ids, tok.pad_token_id, teacher.device)
-    cache, last_logits, mask = prefill(teacher.model, input_ids, attention_mask)
+    suffix_ids, option_ids = _option_tokens(tok, [written[r] for r in rows], options)
+    ids, mask = _left_padded(suffix_ids, tok.pad_token_id, teacher.device)
+    cache, last_logits, mask = extend(teacher.model, prefilled, rows, ids, mask)
     count = len(options)
     cache.batch_repeat_interleave(count)  # row r's copies are rows r * count .. r * count + count - 1
     first = torch.log_softmax(last_logits[:, -1].float(), dim=-1).repeat_interleave(count, dim=0)
@@ -163,7 +169,7 @@ def _option_logprobs(teacher, contexts: list[str], options: list[str]):
     steps = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids in flat], device=teacher.device)
     step_mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in flat], device=teacher.device)
     mask = mask.repeat_interleave(count, dim=0)
-    start = mask.long().sum(dim=1, keepdim=True)  # each copy's next position (left padding)
+    start = mask.long().sum(dim=1, keepdim=True)  # each copy's next position (pads before it are masked)
     with torch.inference_mode():
         logits = teacher.model(input_ids=steps, attention_mask=torch.cat([mask, step_mask.to(mask)], dim=1),
                                position_ids=start + torch.arange(width, device=teacher.device),
@@ -173,32 +179,23 @@ def _option_logprobs(teacher, contexts: list[str], options: list[str]):
     token_logprobs = predicted.gather(2, steps[:, :, None]).squeeze(2).masked_fill(step_mask == 0, 0.0)
     totals = token_logprobs.sum(dim=1).masked_fill(step_mask.sum(dim=1) == 0, -math.inf)
     lengths = [[len(ids) for ids in row] for row in option_ids]
-    return totals.view(len(contexts), count).cpu(), lengths
+    return totals.view(len(rows), count).cpu(), lengths
 
 
-def _context_room(teacher, options: list[str]) -> int:
-    """Context tokens that fit the model's window beside the longest option."""
-    from synthlib.teachers.hf import _max_positions
+def _option_tokens(tok, suffixes: list[str], options: list[str]):
+    """Token ids of each answer so far and of each option after it.
 
-    limit = _max_positions(teacher.model.config) or 10**9
-    longest = max(len(teacher.tokenizer(o, add_special_tokens=False)["input_ids"]) for o in options)
-    return max(1, limit - longest - 1)
-
-
-def _option_tokens(tok, contexts: list[str], options: list[str], room: int):
-    """Token ids of each context (its start cut to ``room``) and of each option after it.
-
-    An option's ids are the tail of the joint tokenization of context + option (a word's leading
-    space belongs to it), as the decoder would have produced them. Special tokens are not added:
-    :meth:`HFTeacher.render` already wrote the model's ``<bos>`` into the context.
+    An option's ids are the tail of the joint tokenization of answer + option (a word's leading space
+    belongs to it), as the decoder would have produced them. Special tokens are never added here:
+    :meth:`HFTeacher.render` already wrote the model's ``<bos>`` into the prompt.
     """
-    context_ids, option_ids = [], []
-    for context in contexts:
-        ids = tok(context, add_special_tokens=False)["input_ids"]
-        joint = [tok(context + option, add_special_tokens=False)["input_ids"] for option in options]
-        context_ids.append(ids[-room:])
+    suffix_ids, option_ids = [], []
+    for suffix in suffixes:
+        ids = tok(suffix, add_special_tokens=False)["input_ids"]
+        joint = [tok(suffix + option, add_special_tokens=False)["input_ids"] for option in options]
+        suffix_ids.append(ids)
         option_ids.append([full[len(ids):] for full in joint])
-    return context_ids, option_ids
+    return suffix_ids, option_ids
 
 
 def _left_padded(rows: list[list[int]], pad_id: int, device: Any):

@@ -31,7 +31,8 @@ CANDIDATES = 1024
 
 def decode(model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: int,
            choose: Callable[[Any, Any], Any], eos_token_id: int | None, pad_token_id: int,
-           stop: Callable[[Any], Any] | None = None, keep_logprobs: bool = False) -> tuple[Any, Any, Any]:
+           stop: Callable[[Any], Any] | None = None, keep_logprobs: bool = False,
+           start: tuple[Any, Any, Any] | None = None) -> tuple[Any, Any, Any]:
     """Sample up to ``max_new_tokens`` tokens per row of a left-padded batch.
 
     ``choose(sequences, scores)`` maps the float32 logits of the last position (rows x vocabulary)
@@ -39,11 +40,13 @@ def decode(model: Any, input_ids: Any, attention_mask: Any, max_new_tokens: int,
     Returns ``(new_tokens, lengths, logprobs)``: new tokens (rows x steps, pad after a row ends), the
     number of tokens each row generated (its EOS included), and when ``keep_logprobs`` the
     log-probability of each chosen token under the raw logits (rows x steps), else None.
+    ``start`` is an already prefilled ``(cache, last logits, mask)`` (see :func:`extend`); the
+    ``input_ids`` are then only the tokens that prefill ended with, for the stop and length checks.
     """
     import torch
 
     rows = input_ids.shape[0]
-    cache, logits, mask = prefill(model, input_ids, attention_mask)
+    cache, logits, mask = start if start is not None else prefill(model, input_ids, attention_mask)
     position = mask.long().sum(dim=1, keepdim=True) - 1  # each row's last position (left padding)
     sequences = input_ids
     done = torch.zeros(rows, dtype=torch.bool, device=input_ids.device)
@@ -103,6 +106,33 @@ def prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any, 
         out = model(input_ids=input_ids[:, shared:], attention_mask=attention_mask,
                     position_ids=position[:, shared:], past_key_values=cache, use_cache=True, logits_to_keep=1)
     return cache, out.logits, attention_mask
+
+
+def extend(model: Any, start: tuple[Any, Any, Any], rows: list[int], suffix_ids: Any, suffix_mask: Any):
+    """A copy of a prefilled batch (``(cache, last logits, mask)`` from :func:`prefill`), cut to ``rows``,
+    with left-padded suffix tokens prefilled on top: ``[prompt][pad][suffix]``, the mask hiding the pads
+    and position ids continuing across them. Every row needs at least one suffix token, or none has any.
+    The prompts' cache is never changed, so one prefill serves every field of a constrained answer.
+    """
+    import copy
+
+    import torch
+
+    cache, logits, mask = start
+    cache = copy.deepcopy(cache)
+    index = torch.tensor(rows, device=mask.device)
+    cache.batch_select_indices(index)
+    logits, mask = logits[index], mask[index]
+    if suffix_ids.shape[1] == 0:
+        return cache, logits, mask
+    if not bool(suffix_mask[:, -1].all()):
+        raise ValueError("extend: every row needs a suffix token at its last (left-padded) position")
+    full = torch.cat([mask, suffix_mask.to(mask)], dim=1)
+    position = (full.long().cumsum(-1) - 1).clamp(min=0)[:, mask.shape[1]:]
+    with torch.inference_mode():
+        out = model(input_ids=suffix_ids, attention_mask=full, position_ids=position, past_key_values=cache,
+                    use_cache=True, logits_to_keep=1)
+    return cache, out.logits, full
 
 
 def shared_prefix(prompts: list[Any], minimum: int = 16) -> int:

@@ -121,24 +121,44 @@ class HFTeacher(Teacher):
             batches += [ordered[s:s + self.batch_size] for s in range(0, len(ordered), self.batch_size)]
         return batches
 
+    def prefill_prompts(self, prompts: list[str], answer_room: int = 512) -> tuple[Any, Any, Any]:
+        """Prefill rendered prompts once (causal models): ``(cache, last logits, mask)`` for
+        :meth:`generate_batch` ``after=`` (constrained decoding continues every field from it)."""
+        from synthlib.teachers.decoding import prefill
+
+        limit = _max_positions(self.model.config)
+        # prompts longer than the window lose their start; the answer keeps up to answer_room positions
+        encoded = self._encode(prompts, None if limit is None else max(limit // 2, limit - answer_room))
+        return prefill(self.model, encoded["input_ids"], encoded["attention_mask"])
+
+    def _encode(self, texts: list[str], room: int | None) -> dict[str, Any]:
+        # prompts longer than the model's window lose their start, never the end the answer continues
+        encoded = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq,
+                                 truncation=room is not None, max_length=room)
+        return {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+
     def generate_batch(self, prompts: list[str], requests: Sequence[Request], allowed_tokens: Any = None,
-                       ban_until: tuple[int, Any] | None = None) -> list[Generation]:
+                       ban_until: tuple[int, Any] | None = None,
+                       after: tuple[tuple[Any, Any, Any], list[int]] | None = None) -> list[Generation]:
         """One padded batch of prompts sharing one ``SamplingParams``: causal models decode through the
         lean loop of :mod:`synthlib.teachers.decoding`, seq2seq models through ``generate``.
 
         For constrained decoding: ``allowed_tokens`` (a bool tensor over the vocabulary) restricts
         every step; ``ban_until=(k, banned)`` forbids the ``banned`` tokens (stops, EOS) during
-        new text until it holds ``k`` words, a minimum length.
+        new text until it holds ``k`` words, a minimum length. ``after=(prefilled, rows)`` continues
+        rows of a :meth:`prefill_prompts` batch: ``prompts`` are then only what follows each prompt.
         """
         from transformers import LogitsProcessorList
 
         sampling = requests[0].sampling
         limit = _max_positions(self.model.config)
         room = None if limit is None else max(8, limit - (0 if self.seq2seq else sampling.max_new_tokens))
-        # prompts longer than the model's window lose their start, never the end the answer continues
-        encoded = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq,
-                                 truncation=room is not None, max_length=room)
-        encoded = {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+        encoded = self._encode(prompts, None if after is not None else room)
+        start = None
+        if after is not None:
+            from synthlib.teachers.decoding import extend
+
+            start = extend(self.model, after[0], after[1], encoded["input_ids"], encoded["attention_mask"])
         processors = LogitsProcessorList()
         if allowed_tokens is not None:
             processors.append(AllowedTokens(allowed_tokens.to(self.device)))
@@ -158,7 +178,7 @@ class HFTeacher(Teacher):
             new_tokens, lengths, logprobs = decode(
                 self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
                 with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
-                stop=stop, keep_logprobs=sampling.logprobs)
+                stop=stop, keep_logprobs=sampling.logprobs, start=start)
         finally:
             if isinstance(pick, FastSampler):
                 pick.close()
@@ -320,6 +340,11 @@ def _max_positions(config) -> int | None:
 
 
 def _prepare_tokenizer(tokenizer, seq2seq: bool):
+    import copy
+
+    # our own copy: the padding side is per model kind, and a tokenizer object can be shared (the tiny test
+    # models share one; a T5 teacher would otherwise switch a GPT-2 teacher's batches to right padding)
+    tokenizer = copy.copy(tokenizer)
     tokenizer.truncation_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -135,14 +135,16 @@ def test_a_prefilled_assistant_turn_is_continued_and_returned_whole(gpt2):
     assert generation.text.startswith("[text]")  # the whole assistant turn, prefill included
 
 
-def _full_pass_option_logprobs(teacher, contexts, options):
-    """Reference: every context + option sequence in one forward pass, log-softmax at every position."""
+def _full_pass_option_logprobs(teacher, prompts, suffixes, options):
+    """Reference: each prompt, answer-so-far and option in one forward pass, log-softmax at every position
+    (prompt and answer tokenized apart, as constrained decoding feeds them)."""
     tok = teacher.tokenizer
-    scores = torch.empty(len(contexts), len(options))
-    for row, context in enumerate(contexts):
-        start = len(tok(context, add_special_tokens=False)["input_ids"])
+    scores = torch.empty(len(prompts), len(options))
+    for row, (prompt, suffix) in enumerate(zip(prompts, suffixes)):
+        head = tok(prompt, add_special_tokens=False)["input_ids"]
+        start = len(head) + len(tok(suffix, add_special_tokens=False)["input_ids"])
         for col, option in enumerate(options):
-            ids = tok(context + option, add_special_tokens=False)["input_ids"]
+            ids = head + tok(suffix + option, add_special_tokens=False)["input_ids"]
             with torch.inference_mode():
                 logits = teacher.model(input_ids=torch.tensor([ids])).logits[0].float()
             logprobs = torch.log_softmax(logits[:-1], dim=-1).gather(1, torch.tensor(ids[1:])[:, None]).squeeze(1)
@@ -155,18 +157,42 @@ def test_choice_scores_from_a_shared_prefill_equal_full_passes(model):
     from synthlib.teachers.constrained import _option_logprobs
 
     teacher = tiny_random_teacher(model)
-    # contexts of different lengths (left padding), a shared few-shot head (the float32 split prefill),
-    # options of one and of several tokens, non-ASCII text
+    # prompts of different lengths (left padding), a shared few-shot head (the float32 split prefill),
+    # answers so far of different lengths, options of one and of several tokens, non-ASCII text
     head = "Example: the film was dreadful.\nLabel: negative\nExample: a joy from start to end.\nLabel: positive\n"
-    contexts = [head + "Example: Zürich im Regen, ein Meisterwerk.\nLabel:", head + "Example: meh\nLabel:",
-                "short:"]
+    prompts = [head + "Example: Zürich im Regen, ein Meisterwerk.\n", head + "Example: meh\n", "short:\n"]
+    suffixes = ["[text] ein Film\n[label]", "[text] x\n[label]", "[text] ünd so weiter und so fort\n[label]"]
     options = [" positive", " not_entailment", " négatif ünd mehr"]
-    for rows in (contexts, contexts[:2]):  # the first two share their head: it is prefilled once
-        scores, lengths = _option_logprobs(teacher, rows, options)
-        reference = _full_pass_option_logprobs(teacher, rows, options)
+    for rows in ([0, 1, 2], [0, 1]):  # the first two share their head: it is prefilled once
+        prefilled = teacher.prefill_prompts([prompts[r] for r in rows])
+        scores, lengths = _option_logprobs(teacher, (prefilled, [suffixes[r] for r in rows]), list(range(len(rows))),
+                                           options)
+        reference = _full_pass_option_logprobs(teacher, [prompts[r] for r in rows], [suffixes[r] for r in rows],
+                                               options)
         assert scores.shape == (len(rows), 3)
         assert torch.allclose(scores, reference, atol=1e-3), (scores, reference)
         assert all(n >= 1 for row in lengths for n in row)
+    prefilled = teacher.prefill_prompts(prompts)
+    some, _ = _option_logprobs(teacher, (prefilled, suffixes), [2, 0], options)  # a subset of rows, reordered
+    assert torch.allclose(some, _full_pass_option_logprobs(teacher, [prompts[2], prompts[0]], [suffixes[2], suffixes[0]],
+                                                           options), atol=1e-3)
+
+
+def test_fields_continue_one_prefill_and_match_a_fresh_prefill():
+    """A field decoded on a copy of the prompts' cache samples what a fresh prefill of prompt + answer samples."""
+    teacher = tiny_random_teacher("tiny-random-gpt2")
+    prompts = ["Write a review of the film.\n", "Write one, über alles, please.\n"]
+    written = ["[text]", "[text]"]
+    sampling = SamplingParams(max_new_tokens=8, temperature=0)
+    requests = [Request(prompt=w, sampling=sampling, seed=i) for i, w in enumerate(written)]
+    prefilled = teacher.prefill_prompts(prompts)
+    carried = teacher.generate_batch(written, requests, after=(prefilled, [0, 1]))
+    again = teacher.generate_batch(written, requests, after=(prefilled, [0, 1]))  # the prompts' cache is untouched
+    assert [g.text for g in carried] == [g.text for g in again]
+    joint_ids = [teacher.tokenizer(p, add_special_tokens=False)["input_ids"] + teacher.tokenizer(w, add_special_tokens=False)["input_ids"]
+                 for p, w in zip(prompts, written)]
+    fresh = [teacher.tokenizer.decode(ids) for ids in joint_ids]
+    assert [g.text for g in carried] == [g.text for g in teacher.generate_batch(fresh, requests)]
 
 
 def test_a_requested_label_is_written_not_scored(gpt2, use_mirror):
@@ -184,3 +210,9 @@ def test_a_requested_label_is_written_not_scored(gpt2, use_mirror):
     unasked = [Request(prompt=f"review {i}", sampling=sampling, seed=i, constraint="sentiment") for i in range(6)]
     labels = {FORMATS["sentiment"].parse(o.text).value["label"] for o in gpt2.generate(unasked)}
     assert labels <= {"positive", "negative"}
+
+
+def test_teachers_sharing_a_tokenizer_object_keep_their_own_padding_side():
+    causal = tiny_random_teacher("tiny-random-gpt2")
+    tiny_random_teacher("tiny-random-t5")  # the same builtin tokenizer object, padded on the right for T5
+    assert causal.tokenizer.padding_side == "left"
