@@ -154,12 +154,13 @@ def _option_logprobs(teacher, contexts, rows: list[int], options: list[str]):
     """
     import torch
 
-    from synthlib.teachers.decoding import extend
+    from synthlib.teachers.decoding import extend, left_pad
 
     prefilled, written = contexts
     tok = teacher.tokenizer
     suffix_ids, option_ids = _option_tokens(tok, [written[r] for r in rows], options)
-    ids, mask = _left_padded(suffix_ids, tok.pad_token_id, teacher.device)
+    like = prefilled[2]  # the prompts' mask: device and integer dtype of the ids
+    ids, mask = left_pad([torch.tensor(ids, dtype=torch.long) for ids in suffix_ids], like.long())
     cache, last_logits, mask = extend(teacher.model, prefilled, rows, ids, mask)
     count = len(options)
     cache.batch_repeat_interleave(count)  # row r's copies are rows r * count .. r * count + count - 1
@@ -196,16 +197,6 @@ def _option_tokens(tok, suffixes: list[str], options: list[str]):
         suffix_ids.append(ids)
         option_ids.append([full[len(ids):] for full in joint])
     return suffix_ids, option_ids
-
-
-def _left_padded(rows: list[list[int]], pad_id: int, device: Any):
-    """A left-padded id tensor and its attention mask."""
-    import torch
-
-    width = max(len(ids) for ids in rows)
-    ids = torch.tensor([[pad_id] * (width - len(r)) + r for r in rows], device=device)
-    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=device)
-    return ids, mask
 
 
 def _vocabulary(teacher) -> list[str]:

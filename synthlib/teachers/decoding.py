@@ -99,7 +99,7 @@ def prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any, 
         if shared:
             model(input_ids=prompts[0][None, :shared], past_key_values=cache, use_cache=True, logits_to_keep=1)
             cache.batch_repeat_interleave(rows)
-            suffix_ids, suffix_mask = _left_pad([p[shared:] for p in prompts], input_ids)
+            suffix_ids, suffix_mask = left_pad([p[shared:] for p in prompts], input_ids)
             attention_mask = torch.cat([attention_mask.new_ones(rows, shared), suffix_mask.to(attention_mask)], 1)
             input_ids = torch.cat([prompts[0][None, :shared].expand(rows, -1), suffix_ids], dim=1)
         position = (attention_mask.long().cumsum(-1) - 1).masked_fill(attention_mask == 0, 0)
@@ -151,7 +151,7 @@ def shared_prefix(prompts: list[Any], minimum: int = 16) -> int:
     return length if length >= minimum else 0
 
 
-def _left_pad(rows: list[Any], like: Any) -> tuple[Any, Any]:
+def left_pad(rows: list[Any], like: Any) -> tuple[Any, Any]:
     """Token rows left-padded to one width (pad id 0: masked anyway), and their mask."""
     import torch
 

@@ -94,8 +94,7 @@ def requested_option(request: Request, options: Sequence[str]) -> str | None:
 def with_requested_option(request: Request) -> Request:
     """The request with ``metadata["option"]`` set to the label its instruction asks for, when its format
     has a label choice (read before a few-shot block hides the instruction's first line)."""
-    fmt = _format_of(request)
-    choice = None if fmt is None else next((s for s in fmt.segments if s.kind == "choice" and s.name == "label"), None)
+    choice = _label_choice(_format_of(request))
     if choice is None or request.metadata.get("option") in choice.options:
         return request
     option = requested_option(request, choice.options)
@@ -147,7 +146,7 @@ class Delivery:
         if fmt is None or self.shots < 1:
             return []
         pool = worked_examples(fmt.name)
-        choice = next((s for s in fmt.segments if s.kind == "choice" and s.name == "label"), None)
+        choice = _label_choice(fmt)
         if choice is not None:
             wanted = requested_option(request, choice.options)
             if wanted is not None:
@@ -210,6 +209,13 @@ def _format_of(request: Request):
         return get_format(name) if name else None
     except KeyError:
         return None
+
+
+def _label_choice(fmt):
+    """The format's ``label`` choice segment, or None (no format, or no label to choose)."""
+    if fmt is None:
+        return None
+    return next((s for s in fmt.segments if s.kind == "choice" and s.name == "label"), None)
 
 
 def _label_of(fmt, target: str) -> str | None:

@@ -132,7 +132,7 @@ class HFTeacher(Teacher):
         return prefill(self.model, encoded["input_ids"], encoded["attention_mask"])
 
     def _encode(self, texts: list[str], room: int | None) -> dict[str, Any]:
-        # prompts longer than the model's window lose their start, never the end the answer continues
+        """Token ids and mask on the device, left-padded; longer than ``room``, a text loses its start."""
         encoded = self.tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=self.seq2seq,
                                  truncation=room is not None, max_length=room)
         return {k: v.to(self.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
