@@ -55,6 +55,18 @@ def test_a_refusal_is_counted_as_one_through_safe_parse():
     assert safe_parse(parse_summary_answer, "I'm sorry, but I can't assist with that.").reason == "refusal"
 
 
+def test_a_longer_keyword_list_keeps_the_first_five_the_summary_holds():
+    text = "[keywords] Leicester, Pearson, VAR, Dean, penalty, arrogance, football\n[summary] Leicester boss Pearson " \
+           "called referee Dean arrogant after a penalty; football fans agreed."
+    parsed = parse_summary_answer(text)
+    assert parsed.ok and parsed.value["keywords"] == ["Leicester", "Pearson", "Dean", "penalty", "football"]
+    assert parsed.value["listed_keywords"] == 7
+    # fewer than five of the listed keywords in the summary: still a rejection
+    assert parse_summary_answer("[keywords] a, b, c, d, x, y\n[summary] a b c d").reason == "summary misses a keyword"
+    without_check = parse_summary_answer("[keywords] a, b, c, d, x, y\n[summary] a b c d", require_in_summary=False)
+    assert without_check.value["keywords"] == ["a", "b", "c", "d", "x"]
+
+
 def test_the_keyword_check_can_be_switched_off():
     assert parse_summary_answer("[keywords] a, b, c, d, zebra\n[summary] a b c d", require_in_summary=False).ok
 
