@@ -87,7 +87,8 @@ def parse_table(data: dict[str, Any]):
     for task, item in data.items():
         report = item.synthesis.report.to_dict()
         reasons = ", ".join(f"{k} ({v})" for k, v in report["reasons"].items()) or "-"
-        rows.append({"task": task, "answers": report["total"], "kept": report["kept"],
+        rows.append({"task": task, "answers": report["total"], "resumed": item.synthesis.resumed,
+                     "kept": report["kept"],
                      "parse rate": report["parse_rate"], "rejections": reasons,
                      "train rows": {t: len(r) for t, r in item.train.items()}, "held-out rows": len(item.evaluation)})
     return pd.DataFrame(rows)

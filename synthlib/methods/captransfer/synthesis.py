@@ -7,6 +7,7 @@ that misses one of its own keywords, an answer that is not yes or no, a repeated
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ class Synthesis:
     values: dict[str, dict] = field(default_factory=dict)
     report: ParseReport = field(default_factory=ParseReport)
     rejected: dict[str, str] = field(default_factory=dict)  # article id -> reason
+    resumed: int = 0  # answers that stopped before their [summary] and were asked to go on
 
 
 def uses_chat(reference: str) -> bool:
@@ -144,14 +146,38 @@ def parser_for(task: str, decoding: Decoding):
     return lambda text: parse_qa_answer(text, decoding.questions)
 
 
+def resume_request(request_: Request, answer: str) -> Request | None:
+    """A request that continues a chat answer which stopped after its keywords, or None.
+
+    Qwen2.5-Coder-1.5B ended 3 of 12 summarization answers right after the ``[keywords]`` line. The
+    same assistant turn, prefilled with those keywords and ``[summary]``, asks for the missing part
+    only; the keywords stay the teacher's own.
+    """
+    messages = request_.messages or ()
+    lowered = answer.lower()
+    if not messages or messages[-1]["role"] != "assistant" or "[keywords]" not in lowered or "[summary]" in lowered:
+        return None
+    turn = {"role": "assistant", "content": answer.rstrip() + "\n[summary]"}
+    return dataclasses.replace(request_, messages=(*messages[:-1], turn))
+
+
 def synthesize(task: str, articles: list[Article], teacher: Teacher, decoding: Decoding,
                chat: bool) -> Synthesis:
-    """Ask the (cached) teacher about every article; keep the answers that parse, count the others."""
+    """Ask the (cached) teacher about every article; keep the answers that parse, count the others.
+
+    A summarization answer that stopped (not cut at the token limit) before its summary is resumed
+    once (:func:`resume_request`) before it is parsed.
+    """
     requests = [request(task, article, decoding, chat) for article in articles]
-    parse, result = parser_for(task, decoding), Synthesis(task)
-    for article, request_, generation in zip(articles, requests, teacher.generate(requests), strict=True):
-        parsed = safe_parse(parse, answer_text(request_, generation.text) if isinstance(generation.text, str)
-                            else generation.text)
+    generations = teacher.generate(requests)
+    texts = [answer_text(r, g.text) if isinstance(g.text, str) else g.text for r, g in zip(requests, generations,
+                                                                                           strict=True)]
+    result = Synthesis(task)
+    if task == "summarization":
+        texts, generations, result.resumed = _resume_stopped(requests, texts, generations, teacher)
+    parse = parser_for(task, decoding)
+    for article, generation, text in zip(articles, generations, texts, strict=True):
+        parsed = safe_parse(parse, text)
         if parsed.ok is False and generation.finish_reason == "length":
             parsed = Parsed.reject(f"{parsed.reason} (cut at the token limit)")
         result.report.add(parsed)
@@ -161,3 +187,14 @@ def synthesize(task: str, articles: list[Article], teacher: Teacher, decoding: D
             result.rejected[article.id] = parsed.reason or "unknown"
     return result
 
+
+def _resume_stopped(requests, texts, generations, teacher: Teacher):
+    """Texts and generations with each stopped-early answer replaced by its resumed whole; and how many."""
+    texts, generations = list(texts), list(generations)
+    todo = {i: resume_request(r, t) for i, (r, t, g) in enumerate(zip(requests, texts, generations, strict=True))
+            if isinstance(t, str) and g.finish_reason != "length"}
+    todo = {i: r for i, r in todo.items() if r is not None}
+    if todo:
+        for i, generation in zip(todo, teacher.generate(list(todo.values())), strict=True):
+            texts[i], generations[i] = answer_text(todo[i], generation.text), generation
+    return texts, generations, len(todo)

@@ -125,3 +125,35 @@ def test_a_prefilled_answer_is_parsed_whole():
                 "transparency and products."
     assert parse_summary_answer(answer_text(chat, generated)).ok
     assert answer_text(chat, "[keywords] a") == "[keywords] a"  # a teacher that repeats the prefill
+
+
+class _StopsAfterKeywords:
+    """A chat teacher that ends its first answer after the keyword line (as Qwen2.5-Coder-1.5B did)."""
+
+    def __init__(self, finish_reason="stop"):
+        self.batches, self.finish_reason = [], finish_reason
+
+    def generate(self, requests):
+        from synthlib.teachers.base import Generation
+
+        self.batches.append(list(requests))
+        first = requests[0].messages[-1]["content"] == "[keywords]"
+        text = " Apple, Tim Cook, Steve Jobs, transparency, products" if first else \
+            " Steve Jobs, Tim Cook: Apple's transparency and products."
+        return [Generation(text, finish_reason=self.finish_reason if first else "stop") for _ in requests]
+
+
+def test_an_answer_that_stops_after_its_keywords_is_resumed_once_at_the_summary():
+    teacher = _StopsAfterKeywords()
+    result = synthesize("summarization", _articles(3), teacher, Decoding(), chat=True)
+    assert len(teacher.batches) == 2 and result.resumed == 3 and result.report.kept == 3
+    resumed = teacher.batches[1][0].messages[-1]["content"]
+    assert resumed == "[keywords] Apple, Tim Cook, Steve Jobs, transparency, products\n[summary]"
+    assert next(iter(result.values.values()))["keywords"][0] == "Apple"
+
+
+def test_an_answer_cut_at_the_token_limit_is_not_resumed():
+    teacher = _StopsAfterKeywords(finish_reason="length")
+    result = synthesize("summarization", _articles(2), teacher, Decoding(), chat=True)
+    assert len(teacher.batches) == 1 and result.resumed == 0
+    assert set(result.report.reasons) == {"missing [summary] (cut at the token limit)"}
