@@ -121,3 +121,14 @@ def test_real_gemma_checkpoint_loads_as_student_and_teacher(tmp_path):
     [out] = teacher.generate([Request(prompt=prompt, sampling=greedy)])
     assert out.text.strip().startswith("Paris"), out.text  # needs Gemma's <bos>, which render() adds
     assert teacher.signature.revision == packaged.weight_hash("gemma-3-270m")
+
+
+@pytest.mark.slow
+def test_real_gemma_loads_as_the_frozen_llm_of_soft_prompts():
+    """The base model a teacher call wraps in few-shot delivery comes bare to SoftSRV, frozen."""
+    from synthlib.softprompt.frozen import load_frozen
+    from synthlib.teachers.hf import HFTeacher
+
+    frozen = load_frozen("gemma-3-270m")
+    assert isinstance(frozen, HFTeacher) and frozen.signature.model == "gemma-3-270m"
+    assert not any(p.requires_grad for p in frozen.model.parameters()) and not frozen.model.training

@@ -23,7 +23,9 @@ def load_frozen(reference: str, batch_size: int = 16, device: str | None = None)
     from synthlib.teachers.hf import HFTeacher
 
     model_kind(reference)  # a typo fails here, before anything loads
-    teacher = load_teacher(reference, cache=False, batch_size=batch_size, device=device)
+    # plain delivery: the soft prompt and the PT templates are the whole input, as in the paper (the
+    # few-shot wrapper a base model gets as a teacher elsewhere would hide the HFTeacher, too)
+    teacher = load_teacher(reference, cache=False, delivery="plain", batch_size=batch_size, device=device)
     if not isinstance(teacher, HFTeacher) or teacher.seq2seq:
         raise ConfigError(f"'{reference}' cannot be a frozen LLM: soft prompts need a local decoder-only model "
                           "(a packaged LLM such as gemma-3-270m, a hub id or a path)")
