@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from synthlib.methods.captransfer.articles import Article
 from synthlib.prompts import captransfer as prompts
@@ -110,16 +111,15 @@ def parse_summary_answer(text: str, keywords: int = 5, require_in_summary: bool 
     if len({w.lower() for w in words}) < len(words):
         return Parsed.reject("repeated keyword")
     summary = " ".join(tagged.value["summary"].split())
-    if len(words) > keywords:
-        # real instruct teachers (Qwen2.5-Coder-1.5B: 7 of 12 answers) list 6-13 keywords for 5; keep the
-        # first ones in the teacher's order that the summary holds (the rest are not what it must contain)
-        held = [w for w in words if not require_in_summary or keyword_inclusion(summary, [w]) == 1.0]
-        if len(held) < keywords:
-            return Parsed.reject("summary misses a keyword")
-        return Parsed(True, {"keywords": held[:keywords], "summary": summary, "listed_keywords": len(words)})
-    if require_in_summary and keyword_inclusion(summary, words) < 1.0:
+    # real instruct teachers (Qwen2.5-Coder-1.5B: 7 of 12 answers) list 6-13 keywords for 5; keep the first
+    # ones in the teacher's order that the summary holds (for exactly 5, that is all of them)
+    held = [w for w in words if not require_in_summary or keyword_inclusion(summary, [w]) == 1.0]
+    if len(held) < keywords:
         return Parsed.reject("summary misses a keyword")
-    return Parsed(True, {"keywords": words, "summary": summary})
+    value = {"keywords": held[:keywords], "summary": summary}
+    if len(words) > keywords:
+        value["listed_keywords"] = len(words)
+    return Parsed(True, value)
 
 
 def parse_qa_answer(text: str, questions: int = 5) -> Parsed:
@@ -169,12 +169,11 @@ def synthesize(task: str, articles: list[Article], teacher: Teacher, decoding: D
     once (:func:`resume_request`) before it is parsed.
     """
     requests = [request(task, article, decoding, chat) for article in articles]
-    generations = teacher.generate(requests)
-    texts = [answer_text(r, g.text) if isinstance(g.text, str) else g.text for r, g in zip(requests, generations,
-                                                                                           strict=True)]
+    generations = list(teacher.generate(requests))
+    texts = [_whole(r, g) for r, g in zip(requests, generations, strict=True)]
     result = Synthesis(task)
     if task == "summarization":
-        texts, generations, result.resumed = _resume_stopped(requests, texts, generations, teacher)
+        result.resumed = _resume_stopped(requests, texts, generations, teacher)
     parse = parser_for(task, decoding)
     for article, generation, text in zip(articles, generations, texts, strict=True):
         parsed = safe_parse(parse, text)
@@ -188,13 +187,16 @@ def synthesize(task: str, articles: list[Article], teacher: Teacher, decoding: D
     return result
 
 
-def _resume_stopped(requests, texts, generations, teacher: Teacher):
-    """Texts and generations with each stopped-early answer replaced by its resumed whole; and how many."""
-    texts, generations = list(texts), list(generations)
-    todo = {i: resume_request(r, t) for i, (r, t, g) in enumerate(zip(requests, texts, generations, strict=True))
-            if isinstance(t, str) and g.finish_reason != "length"}
-    todo = {i: r for i, r in todo.items() if r is not None}
+def _whole(request_: Request, generation) -> Any:
+    """The whole answer text (prefill included); a scripted teacher's non-text answer as it is."""
+    return answer_text(request_, generation.text) if isinstance(generation.text, str) else generation.text
+
+
+def _resume_stopped(requests, texts: list, generations: list, teacher: Teacher) -> int:
+    """Replace, in place, each answer that stopped early by its resumed whole; return how many were resumed."""
+    todo = {i: resumed for i, (r, t, g) in enumerate(zip(requests, texts, generations, strict=True))
+            if isinstance(t, str) and g.finish_reason != "length" and (resumed := resume_request(r, t)) is not None}
     if todo:
         for i, generation in zip(todo, teacher.generate(list(todo.values())), strict=True):
-            texts[i], generations[i] = answer_text(todo[i], generation.text), generation
-    return texts, generations, len(todo)
+            texts[i], generations[i] = _whole(todo[i], generation), generation
+    return len(todo)
