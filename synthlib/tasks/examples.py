@@ -15,6 +15,7 @@ craft_qa           wikipedia + wikinews corpora: document -> a sentence of it (A
                    document (B. no) as the question, in CRAFT's JSON layout
 sentiment          sst2 train sentences (>= 6 words) with their labels
 nli                rte train premise/hypothesis/label
+nli_pair           rte train premise/hypothesis/label (the premise is written too)
 math_qa            gsm8k train: another train problem as the example -> problem + final answer
 question           mbpp train + csqa2 train: another question of the same source as the example
 =================  ==========================================================================
@@ -40,6 +41,7 @@ from synthlib.tasks.formats import FORMATS
 
 TRAIN_SPLITS = ("train", "round1", "round2")  # everything else in the catalog is evaluated on
 PROBE_SHARE = 0.1
+PAIR_PREMISE_WORDS = 50  # nli_pair examples: whole RTE premises up to this length (73% of RTE train)
 _STOP = set("""a an the and or but if of to in on at by for with from as is are was were be been being it its this
 that these those he she they them his her their we our you your i my me not no yes will would can could has have had
 do does did after before over under about into than then there here who whom which what when where why how said says
@@ -216,6 +218,17 @@ def _nli(rows, rng, max_words) -> Iterator[Example]:
                       (row["text1"], row["text2"]))
 
 
+def _nli_pair(rows, rng, max_words) -> Iterator[Example]:
+    fmt = FORMATS["nli_pair"]
+    for row in rows:
+        if len(row["text1"].split()) > min(max_words, PAIR_PREMISE_WORDS):
+            continue  # a cut premise no longer supports its label; long ones also eat a teacher's token budget
+        label = ("entailment", "not_entailment")[row["label"]]
+        values = {"premise": " ".join(row["text1"].split()), "hypothesis": " ".join(row["text2"].split()),
+                  "label": label}
+        yield Example(fmt.name, fmt.prompt(label=label), fmt.render(values), "rte", (row["text1"], row["text2"]))
+
+
 def _math_qa(rows, rng, max_words) -> Iterator[Example]:
     fmt = FORMATS["math_qa"]
     for row in rows:
@@ -262,6 +275,7 @@ SOURCES: dict[str, tuple[Callable[[], list[dict[str, Any]]], Callable]] = {
     "craft_qa": (lambda: _rows("wikipedia", limit=6000) + _rows("wikinews", limit=6000), _craft_qa),
     "sentiment": (lambda: _rows("sst2", limit=30000), _sentiment),
     "nli": (lambda: _rows("rte"), _nli),
+    "nli_pair": (lambda: _rows("rte"), _nli_pair),
     "math_qa": (lambda: _rows("gsm8k"), _math_qa),
     "question": (lambda: _rows("mbpp", text="question") + _rows("csqa2", limit=4000), _question),
 }

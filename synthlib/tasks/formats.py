@@ -20,6 +20,7 @@ summary_qa         captransfer   ``[summary] ...`` then ``[q1] ... [a1] yes|no``
 craft_qa           craft         ``{"question": ..., "options": ["A. Yes", "B. No"], "answer": "A."}``
 sentiment          s3            ``[text] ...`` then ``[label] positive|negative``
 nli                s3, gold      ``[hypothesis] ...`` then ``[label] entailment|not_entailment``
+nli_pair           s3 (ZeroGen)  ``[premise] ...``, ``[hypothesis] ...``, then ``[label] entailment|not_entailment``
 math_qa            gold, softsrv ``[question] ...`` then ``[answer] <number>``
 question           softsrv       ``[question] ...``
 =================  ============  ===========================================================
@@ -215,6 +216,14 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
         "Given the premise, write a hypothesis whose relation to it is {label}, and label it.\n"
         "Format: [hypothesis] ... [label] entailment/not_entailment\nPremise: {premise}\nAnswer:\n",
         {"hypothesis": 3}),
+    OutputFormat(
+        "nli_pair", "a whole entailment pair, premise and hypothesis, with the requested relation and its label",
+        ("s3",), "tagged",
+        _tagged([("premise", _text("premise", 60)), ("hypothesis", _text("hypothesis", 40)),
+                 ("label", _choice("label", "entailment", "not_entailment"))]),
+        "Write a premise and a hypothesis whose relation to it is {label}, and label it.\n"
+        "Format: [premise] ... [hypothesis] ... [label] entailment/not_entailment\nAnswer:\n",
+        {"premise": 5, "hypothesis": 3}),
     OutputFormat(
         "math_qa", "a grade-school math word problem like an example, with its numeric answer",
         ("gold", "softsrv"), "tagged",

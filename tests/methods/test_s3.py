@@ -137,3 +137,30 @@ def test_shared_work_dir_is_keyed_by_what_the_loops_make(tmp_path, monkeypatch):
     assert _work_dir(base, None) == _work_dir(same, None)
     assert _work_dir(base, None) != _work_dir(other, None)
     assert _work_dir(base, None).parent == tmp_path / "s3-loops"
+
+
+def test_zerogen_rte_asks_for_a_whole_pair_with_worked_examples_of_its_class(monkeypatch):
+    """A base-model teacher gets RTE train pairs of the requested class as few-shots; under constrained
+    decoding (the hf backend) the nli_pair skeleton is forced, so the prompt ends with the bare instruction."""
+    from synthlib.tasks import examples
+    from synthlib.teachers import delivery as delivery_module
+    from synthlib.teachers.delivery import DeliveringTeacher, Delivery
+    from synthlib.teachers.scripted import ScriptedTeacher
+
+    rows = [{"text1": f"Premise number {i} about a town and its café.", "text2": f"Hypothesis {i} holds here.",
+             "label": i % 2} for i in range(8)]
+    pool = tuple(examples._nli_pair(rows, None, 160))
+    monkeypatch.setattr(delivery_module, "worked_examples", lambda name: pool if name == "nli_pair" else ())
+    inner = ScriptedTeacher(lambda r: "[premise] A cat sleeps on the warm mat.\n[hypothesis] An animal is resting.\n"
+                                      "[label] entailment")
+    rows_out, report = seed_plain(spec("rte"), DeliveringTeacher(inner, Delivery("fewshot")), 6, Sampling(), seed=0)
+    for sent in inner.calls:
+        wanted = spec("rte").label_names[sent.metadata["fields"]["label"]]
+        shown = [line.removeprefix("[label] ") for line in sent.prompt.splitlines() if line.startswith("[label]")]
+        assert shown == [wanted] * 3  # three examples, all of the requested class
+        assert sent.prompt.endswith("hypothesis that is wrong given the premise.\n" if wanted == "not_entailment"
+                                    else "hypothesis that is correct given the premise.\n")
+        assert sent.constraint == "nli_pair" and "Answer in the form" not in sent.prompt
+    assert report["parse"]["kept"] == 6
+    assert rows_out[0]["text1"] == "A cat sleeps on the warm mat." and rows_out[0]["text2"] == "An animal is resting."
+    assert {row["label"] for row in rows_out} == {0, 1}  # the requested label, whatever the teacher wrote

@@ -54,3 +54,15 @@ def test_sources_read_training_splits_only(monkeypatch):
         with pytest.raises(RuntimeError):
             load()
     assert seen and all(split == "train" for _, split in seen)
+
+
+def test_nli_pair_examples_keep_whole_short_premises_and_parse_back():
+    from synthlib.tasks.examples import PAIR_PREMISE_WORDS, _nli_pair
+
+    short = {"text1": "Zoë  moved to\tMünchen in 2001.", "text2": "Zoë lives in Germany.", "label": 0}
+    long = {"text1": " ".join(["word"] * (PAIR_PREMISE_WORDS + 1)), "text2": "Words repeat.", "label": 1}
+    (example,) = list(_nli_pair([short, long], None, 160))  # a cut premise could lose what its label rests on
+    parsed = FORMATS["nli_pair"].parse(example.target)
+    assert parsed.ok and parsed.value == {"premise": "Zoë moved to München in 2001.",
+                                          "hypothesis": "Zoë lives in Germany.", "label": "entailment"}
+    assert "relation to it is entailment" in example.prompt

@@ -72,14 +72,15 @@ def test_a_parser_bug_is_a_rejection_not_a_crash():
 def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
     values = {"keywords": ["rain", "river", "city", "flood", "council"], "summary": "The river flooded the city.",
               "question": "Does the river flood the city every spring?", "answer": "A.", "text": "a warm funny film",
-              "label": "positive", "hypothesis": "a river flooded", **{f"q{k}": "Did the river flood?" for k in
+              "label": "positive", "hypothesis": "a river flooded",
+              "premise": "Heavy rain fell for a week and the river left its banks.", **{f"q{k}": "Did the river flood?" for k in
                                                                        range(1, 6)},
               **{f"a{k}": "yes" for k in range(1, 6)}}
     for name, fmt in FORMATS.items():
         sample = {k: values[k] for k in fmt.fields}
         if name == "math_qa":
             sample["answer"] = 12
-        if name == "nli":
+        if name in ("nli", "nli_pair"):
             sample["label"] = "entailment"
         parsed = fmt.parse(fmt.render(sample))
         assert parsed.ok, (name, parsed.reason)

@@ -32,6 +32,10 @@ MIN_WORDS = 3
 #: backend) force for the part a task's teacher writes; API backends ignore the constraint.
 #: The format's own [label] tag, when present, is read past: the requested label is what the sample gets.
 PART_CONSTRAINT = {"imdb": "sentiment", "rte": "nli", "qnli": "question", "adversarial_qa": "question"}
+#: the same for plain prompts (ZeroGen), where the teacher writes the whole sample; a base-model teacher
+#: also gets worked examples of these formats (``synthlib.teachers.delivery``). QNLI and AdversarialQA have
+#: no train split offline to draw examples from, so they have none.
+PLAIN_CONSTRAINT = {"imdb": "sentiment", "rte": "nli_pair"}
 
 
 @dataclass(frozen=True)
@@ -154,10 +158,12 @@ def seed_plain(task: TaskSpec, teacher: Teacher, n: int, sampling: Sampling, see
         if task.is_classification:
             fields["label"] = rng.randrange(len(task.label_names))
             values["label"] = prompts.LABEL_WORDS[task.name][fields["label"]]
+        # the label's name (not its prompt wording, "correct"/"wrong") picks few-shot examples of its class
+        option = {"option": task.label_names[fields["label"]]} if "label" in fields else {}
         requests.append(Request(prompt=prompts.QUERY_PLAIN[task.name].format(**values), sampling=sampling.params(),
-                                sample_index=i, seed=seed, constraint="sentiment" if task.name == "imdb" else None,
+                                sample_index=i, seed=seed, constraint=PLAIN_CONSTRAINT.get(task.name),
                                 metadata={"s3": {"step": "plain", "task": task.name, "label_id": fields.get("label")},
-                                          "fields": fields}))
+                                          "fields": fields, **option}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=True), origin)
     return rows, {"parse": report.to_dict()}
 
