@@ -23,7 +23,7 @@ from typing import Any
 from synthlib.config import BaseConfig, ConfigError, check_choices, option
 
 TASK_CHOICES = ("imdb", "rte", "qnli", "adversarial_qa")
-METHOD_CHOICES = ("s3", "gold", "zerogen")
+METHOD_CHOICES = ("s3", "gold", "zerogen", "craft")
 
 
 @dataclass
@@ -61,6 +61,11 @@ class CompareConfig(BaseConfig):
     gold_per_iteration: int = option(8, "GOLD: training samples per iteration (paper: 8).")
     gold_val_per_iteration: int = option(8, "GOLD: OOD validation samples per iteration.")
     gold_max_iterations: int = option(200, "GOLD: iterations at most.")
+    craft_fewshots: int = option(8, "CRAFT: pool rows whose premises query the corpus (the paper: 8 or 32 few-shots).")
+    craft_documents: int = option(128, "CRAFT: documents retrieved per cell; the teacher's requests draw premises "
+                                  "from them.")
+    craft_premise_words: int = option(50, "CRAFT: a premise is a retrieved document's opening sentences up to this "
+                                      "many words.")
     alpha: float = option(0.05, "Significance level of the test between the top two methods per task and budget.")
     grid_dir: str = option("shared", "Where cells are kept: 'shared' = a folder under the synthlib cache keyed by "
                            "every setting but the grid's axes (reruns and larger grids reuse finished cells), "
@@ -81,6 +86,8 @@ class CompareConfig(BaseConfig):
                               "s3_k_rationales >= 2")
         if min(self.gold_per_iteration, self.gold_val_per_iteration, self.gold_max_iterations) < 1:
             raise ConfigError("need gold_per_iteration, gold_val_per_iteration and gold_max_iterations >= 1")
+        if min(self.craft_fewshots, self.craft_documents) < 1 or self.craft_premise_words < 8:
+            raise ConfigError("need craft_fewshots >= 1, craft_documents >= 1 and craft_premise_words >= 8")
         if self.pool_rows < 3 or self.test_rows < 0 or not 0 < self.alpha < 1:
             raise ConfigError("need pool_rows >= 3 (GOLD shows 3 real examples), test_rows >= 0 and 0 < alpha < 1")
 

@@ -15,7 +15,7 @@ def test_the_config_offers_exactly_the_methods_with_an_adapter():
 
 
 @pytest.mark.parametrize("overrides,message", [
-    ({"methods": ["s3", "craft"]}, "unknown method 'craft'"),
+    ({"methods": ["s3", "curated"]}, "unknown method .curated."),
     ({"tasks": ["imbd"]}, "unknown task 'imbd'"),
     ({"tasks": ["imdb"], "methods": ["s3", "gold"]}, r"gold/imdb: gold has no imdb.*skip: \[gold/imdb\]"),
     ({"seeds": []}, "'seeds' is empty"),

@@ -34,10 +34,10 @@ def _teacher(path, fail_after=None):
 
 @pytest.mark.slow
 def test_two_methods_given_the_same_budget_spend_within_five_percent_of_it(use_mirror, tiny_config):
-    config = tiny_config(methods=["s3", "gold", "zerogen"], budgets=[4000])
+    config = tiny_config(methods=["s3", "gold", "zerogen", "craft"], budgets=[4000])
     table = run(config, **QUIET).table
     spent = table[table["method"] != "untuned"].set_index("method")["teacher_tokens"]
-    assert set(spent.index) == {"s3", "gold", "zerogen"}
+    assert set(spent.index) == {"s3", "gold", "zerogen", "craft"}
     for method, tokens in spent.items():
         assert 0.95 * 4000 <= tokens <= 4000, f"{method} spent {tokens} of 4000"
 

@@ -164,3 +164,16 @@ def test_zerogen_rte_asks_for_a_whole_pair_with_worked_examples_of_its_class(mon
     assert report["parse"]["kept"] == 6
     assert rows_out[0]["text1"] == "A cat sleeps on the warm mat." and rows_out[0]["text2"] == "An animal is resting."
     assert {row["label"] for row in rows_out} == {0, 1}  # the requested label, whatever the teacher wrote
+
+
+def test_every_labelled_request_names_its_class_for_the_delivery():
+    """RTE prompts word labels as correct/wrong; the request carries the label's name for few-shot delivery."""
+    from synthlib.teachers.scripted import ScriptedTeacher
+
+    rte = spec("rte")
+    seen = ScriptedTeacher(lambda r: "[hypothesis] A museum opened in Oslo.")
+    seed_from_contexts(rte, seen, 4, [{"text1": "The museum in Oslo opened in 1902."}], Sampling(), 0)
+    parent = {"id": "p", "text1": "The museum in Oslo opened in 1902.", "text2": "It is old.", "label": 1}
+    requests = [*seen.calls, *ExtrapolationPrompts(rte, Sampling(), samples_per_error=2).build([parent], 1)]
+    assert all(r.metadata["option"] == rte.label_names[r.metadata["fields"]["label"]] for r in requests)
+    assert {r.metadata["option"] for r in requests[-2:]} == {"not_entailment"}

@@ -6,11 +6,14 @@ method     tasks                                through
 s3         imdb, rte, qnli, adversarial_qa      ``methods.s3``: seed synthesis + EES rounds
 zerogen    imdb, rte, qnli, adversarial_qa      ``methods.s3.synthesis.seed_plain`` (plain prompts)
 gold       rte, qnli, adversarial_qa            ``methods.gold``: OOD-guided loop, SCE student
+craft      rte                                  ``methods.craft.retrieval`` + S3's context prompts:
+                                                retrieved premises, teacher-written hypotheses
 =========  ===================================  =============================================
 
-CRAFT, SoftSRV and captransfer have no adapter yet: their tasks (multiple-choice QA, GSM8K/MBPP,
-summarisation) share none with S3 and GOLD and their students are causal LMs with LoRA, so a fair
-cell needs a shared task definition first (see the README's compare notes).
+SoftSRV and captransfer have no adapter yet: their tasks (GSM8K/MBPP/BoolQ, summarisation) share
+none with S3 and GOLD and their students are causal LMs with LoRA, so a fair cell needs a shared
+task definition first (see the README's compare notes). The CRAFT adapter is CRAFT's
+retrieve-then-rewrite recipe on RTE, not the paper's multiple-choice setting.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from synthlib.compare.adapters import gold, s3
+from synthlib.compare.adapters import craft, gold, s3
 from synthlib.compare.adapters.base import CellInput, CellOutput
 
 
@@ -37,6 +40,7 @@ ADAPTERS: dict[str, Adapter] = {
     "s3": Adapter("s3", s3.TASKS, s3.run_s3, s3.unsupported),
     "zerogen": Adapter("zerogen", s3.TASKS, s3.run_zerogen, s3.unsupported),
     "gold": Adapter("gold", gold.TASKS, gold.run_gold, gold.unsupported),
+    "craft": Adapter("craft", craft.TASKS, craft.run_craft, craft.unsupported),
 }
 METHODS = tuple(ADAPTERS)
 

@@ -38,6 +38,13 @@ PART_CONSTRAINT = {"imdb": "sentiment", "rte": "nli", "qnli": "question", "adver
 PLAIN_CONSTRAINT = {"imdb": "sentiment", "rte": "nli_pair"}
 
 
+def requested_class(task: TaskSpec, fields: dict[str, Any]) -> dict[str, str]:
+    """``{"option": <label name>}`` for a request that asks for a label, else ``{}``. Few-shot delivery then
+    shows worked examples of that class only: the prompts word labels their own way ("correct"/"wrong"),
+    which the delivery cannot read from the instruction."""
+    return {"option": task.label_names[fields["label"]]} if "label" in fields and task.label_names else {}
+
+
 @dataclass(frozen=True)
 class Sampling:
     """The teacher's decoding settings (paper: nucleus sampling, temperature 0.9)."""
@@ -101,7 +108,8 @@ def seed_with_rationales(task: TaskSpec, teacher: Teacher, n: int, k_rationales:
         requests.append(Request(prompt=prompt, sampling=sampling.params(), sample_index=i, seed=seed,
                                 constraint=PART_CONSTRAINT[task.name],
                                 metadata={"s3": {"step": "query_rationale", "task": task.name, "label": label,
-                                                 "rationales": drawn}, "fields": {"label": label}}))
+                                                 "rationales": drawn}, "fields": {"label": label},
+                                          **requested_class(task, {"label": label})}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=False), "seed")
     return rows, {"rationales": {task.label_names[y]: v for y, v in pools.items()}, "plain_fallback": fallback,
                   "rationale_parse": rationale_report.to_dict(), "parse": report.to_dict()}
@@ -141,7 +149,8 @@ def seed_from_contexts(task: TaskSpec, teacher: Teacher, n: int, pool: list[dict
         requests.append(Request(prompt=prompts.QUERY_CONTEXT[task.name].format(**values), sampling=sampling.params(),
                                 sample_index=i, seed=seed, constraint=PART_CONSTRAINT[task.name],
                                 metadata={"s3": {"step": "query_context", "task": task.name, **values,
-                                                 "label_id": fields.get("label")}, "fields": fields}))
+                                                 "label_id": fields.get("label")}, "fields": fields,
+                                          **requested_class(task, fields)}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=False), "seed")
     return rows, {"parse": report.to_dict(), "contexts": len(pool)}
 
@@ -158,12 +167,10 @@ def seed_plain(task: TaskSpec, teacher: Teacher, n: int, sampling: Sampling, see
         if task.is_classification:
             fields["label"] = rng.randrange(len(task.label_names))
             values["label"] = prompts.LABEL_WORDS[task.name][fields["label"]]
-        # the label's name (not its prompt wording, "correct"/"wrong") picks few-shot examples of its class
-        option = {"option": task.label_names[fields["label"]]} if "label" in fields else {}
         requests.append(Request(prompt=prompts.QUERY_PLAIN[task.name].format(**values), sampling=sampling.params(),
                                 sample_index=i, seed=seed, constraint=PLAIN_CONSTRAINT.get(task.name),
                                 metadata={"s3": {"step": "plain", "task": task.name, "label_id": fields.get("label")},
-                                          "fields": fields, **option}))
+                                          "fields": fields, **requested_class(task, fields)}))
     rows, report = generate_rows(teacher, requests, part_parser(task, plain=True), origin)
     return rows, {"parse": report.to_dict()}
 
@@ -189,6 +196,7 @@ class ExtrapolationPrompts:
                                         seed=self.seed + 1000 * round_index,
                                         constraint=PART_CONSTRAINT[self.task.name],
                                         metadata={"parent_id": parent["id"], "fields": fields,
+                                                  **requested_class(self.task, fields),
                                                   "s3": {"step": "extrapolate", "task": self.task.name,
                                                          "parent": {k: v for k, v in parent.items()
                                                                     if k in ("text", "text1", "text2", "context",
