@@ -58,9 +58,18 @@ def plan(config: Any) -> list[Cell]:
     return cells
 
 
-def settings_hash(config: Any) -> str:
-    """A short hash of every setting that changes a cell's result (not the grid's axes)."""
-    values = {k: v for k, v in config.to_dict().items() if k not in AXES}
+#: the prefix of the settings only one method reads: changing one (or adding a method with its own) keeps
+#: every other method's finished cells (ZeroGen is S3's plain prompts, built by S3's config)
+OWN_SETTINGS = {"s3": "s3_", "zerogen": "s3_", "gold": "gold_", "craft": "craft_"}
+
+
+def settings_hash(config: Any, method: str | None = None) -> str:
+    """A short hash of every setting that changes a cell's result (not the grid's axes): the shared ones,
+    plus ``method``'s own (``OWN_SETTINGS``) when given. The grid folder is keyed by the shared ones."""
+    prefixes = tuple(set(OWN_SETTINGS.values()))
+    own = OWN_SETTINGS.get(method or "")
+    values = {k: v for k, v in config.to_dict().items()
+              if k not in AXES and (not k.startswith(prefixes) or (own is not None and k.startswith(own)))}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -84,8 +93,8 @@ def run_grid(config: Any, directory: Path, teacher: Any = None, progress: Callab
     """Run every unfinished cell in order and return all cell records (finished ones read back)."""
     directory = Path(directory)
     cells, tasks, records = plan(config), {}, []
-    expected = settings_hash(config)
     for index, cell in enumerate(cells):
+        expected = settings_hash(config, cell.method)
         record = read_cell(directory, cell, expected)
         if record is None:
             if cell.task not in tasks:
@@ -156,14 +165,19 @@ def _method_cell(cell: Cell, task: TaskRows, config: Any, teacher: Any, work: Pa
 
 
 def read_cell(directory: Path, cell: Cell, expected: str) -> dict | None:
-    """The finished cell's record, or None when it has not finished; a record of other settings is an error."""
+    """The finished cell's record, or None when it has not finished. A record made with other settings of
+    its method (say another ``gold_per_iteration``) is moved to ``cells/superseded/`` and the cell reruns."""
     path = Path(directory) / "cells" / f"{cell.key}.json"
     if not path.is_file():
         return None
     record = json.loads(path.read_text())
     if record.get("settings") != expected:
-        raise ValueError(f"{path} was computed with other settings ({record.get('settings')}, now {expected}); "
-                         "point grid_dir at a fresh folder, or delete the old cells to recompute them")
+        superseded = path.parent / "superseded"
+        superseded.mkdir(exist_ok=True)
+        for old in (path.with_suffix(".rows.jsonl"), path):  # the record last: it marks the cell finished
+            if old.is_file():
+                old.replace(superseded / f"{old.name}.{record.get('settings')}")
+        return None
     return record
 
 

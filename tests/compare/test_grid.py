@@ -76,3 +76,24 @@ def test_the_table_has_one_row_per_cell_and_resumes_after_a_kill_without_a_repea
     assert list(zip(table["method"], table["seed"], table["budget"], strict=True)) == \
         [(c.method, c.seed, c.budget.teacher_tokens if c.budget else 0) for c in cells]
     assert table["score"].notna().all() and (table.loc[table["method"] != "untuned", "teacher_tokens"] > 0).all()
+
+
+@pytest.mark.slow
+def test_a_methods_own_setting_reruns_only_its_cells_and_keeps_the_old_records(use_mirror, tiny_config, tmp_path,
+                                                                               monkeypatch):
+    import synthlib.compare.grid as grid
+
+    ran = []
+    real_run_cell = grid.run_cell
+    monkeypatch.setattr(grid, "run_cell", lambda cell, *a, **k: ran.append(cell.method) or real_run_cell(cell, *a, **k))
+    base = dict(methods=["s3", "zerogen"], budgets=[600], grid_dir="shared")
+    monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path / "cache-root"))
+    first = run(tiny_config(**base), **QUIET)
+    assert sorted(ran) == ["s3", "untuned", "zerogen"]
+    ran.clear()
+    other_method = run(tiny_config(**base, gold_per_iteration=2), **QUIET)  # GOLD is not in this grid
+    assert ran == [] and other_method.grid_dir == first.grid_dir
+    own = run(tiny_config(**base, s3_max_rounds=1), **QUIET)  # S3's own knob (ZeroGen is built by S3's config)
+    assert sorted(ran) == ["s3", "zerogen"] and own.grid_dir == first.grid_dir
+    superseded = sorted(p.name for p in (grid.Path(first.grid_dir) / "cells" / "superseded").iterdir())
+    assert len(superseded) == 4 and sum(".rows.jsonl." in name for name in superseded) == 2  # records and rows
