@@ -68,7 +68,8 @@ class CompareConfig(BaseConfig):
                                       "many words.")
     alpha: float = option(0.05, "Significance level of the test between the top two methods per task and budget.")
     grid_dir: str = option("shared", "Where cells are kept: 'shared' = a folder under the synthlib cache keyed by "
-                           "every setting but the grid's axes (reruns and larger grids reuse finished cells), "
+                           "every shared setting but the grid's axes (reruns and larger grids reuse finished cells; "
+                           "a method's own s3_/gold_/craft_ settings rerun only its cells), "
                            "'' = the run directory, or a path.")
     cache: str = option("", "Teacher cache database ('' = $SYNTHLIB_CACHE_DIR/generations.sqlite).")
 

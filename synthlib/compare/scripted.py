@@ -3,8 +3,9 @@
 The head-to-head needs *one* teacher for every method. Each method's rule-based stand-in reads its
 own request metadata (``metadata["s3"]``, ``metadata["gold"]``); this teacher hands each request
 to the stand-in that understands it, so one teacher (one signature, one cache) serves S3, ZeroGen,
-CRAFT (S3's context prompts over retrieved premises) and GOLD. Unlike the plain :class:`~synthlib.teachers.scripted.ScriptedTeacher` it also counts the
-prompt's words as prompt tokens, so budgets measure prompts as they do for a real model.
+CRAFT (S3's context prompts over retrieved premises) and GOLD. Unlike the plain
+:class:`~synthlib.teachers.scripted.ScriptedTeacher` it also counts the prompt's words as prompt
+tokens, so budgets measure prompts as they do for a real model.
 It is not a language model; its numbers only show that the pipeline runs.
 """
 
