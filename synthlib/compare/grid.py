@@ -61,15 +61,15 @@ def plan(config: Any) -> list[Cell]:
 #: the prefix of the settings only one method reads: changing one (or adding a method with its own) keeps
 #: every other method's finished cells (ZeroGen is S3's plain prompts, built by S3's config)
 OWN_SETTINGS = {"s3": "s3_", "zerogen": "s3_", "gold": "gold_", "craft": "craft_"}
+_OWN_PREFIXES = tuple(sorted(set(OWN_SETTINGS.values())))
 
 
 def settings_hash(config: Any, method: str | None = None) -> str:
     """A short hash of every setting that changes a cell's result (not the grid's axes): the shared ones,
     plus ``method``'s own (``OWN_SETTINGS``) when given. The grid folder is keyed by the shared ones."""
-    prefixes = tuple(set(OWN_SETTINGS.values()))
     own = OWN_SETTINGS.get(method or "")
     values = {k: v for k, v in config.to_dict().items()
-              if k not in AXES and (not k.startswith(prefixes) or (own is not None and k.startswith(own)))}
+              if k not in AXES and (not k.startswith(_OWN_PREFIXES) or (own is not None and k.startswith(own)))}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:12]
 
 

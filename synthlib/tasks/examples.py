@@ -41,6 +41,7 @@ from synthlib.tasks.formats import FORMATS
 
 TRAIN_SPLITS = ("train", "round1", "round2")  # everything else in the catalog is evaluated on
 PROBE_SHARE = 0.1
+RTE_LABELS = ("entailment", "not_entailment")  # RTE's label ids, as the nli formats write them
 PAIR_PREMISE_WORDS = 50  # nli_pair examples: whole RTE premises up to this length (73% of RTE train)
 _STOP = set("""a an the and or but if of to in on at by for with from as is are was were be been being it its this
 that these those he she they them his her their we our you your i my me not no yes will would can could has have had
@@ -211,7 +212,7 @@ def _sentiment(rows, rng, max_words) -> Iterator[Example]:
 def _nli(rows, rng, max_words) -> Iterator[Example]:
     fmt = FORMATS["nli"]
     for row in rows:
-        label = ("entailment", "not_entailment")[row["label"]]
+        label = RTE_LABELS[row["label"]]
         premise = words(row["text1"], max_words)
         yield Example(fmt.name, fmt.prompt(premise=premise, label=label),
                       fmt.render({"hypothesis": " ".join(row["text2"].split()), "label": label}), "rte",
@@ -223,7 +224,7 @@ def _nli_pair(rows, rng, max_words) -> Iterator[Example]:
     for row in rows:
         if len(row["text1"].split()) > min(max_words, PAIR_PREMISE_WORDS):
             continue  # a cut premise no longer supports its label; long ones also eat a teacher's token budget
-        label = ("entailment", "not_entailment")[row["label"]]
+        label = RTE_LABELS[row["label"]]
         values = {"premise": " ".join(row["text1"].split()), "hypothesis": " ".join(row["text2"].split()),
                   "label": label}
         yield Example(fmt.name, fmt.prompt(label=label), fmt.render(values), "rte", (row["text1"], row["text2"]))

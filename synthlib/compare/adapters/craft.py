@@ -14,6 +14,7 @@ setting (multiple-choice QA, a LoRA student): the CRAFT chapter runs that.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from synthlib.compare.adapters.base import CellInput, CellOutput, grow
@@ -41,16 +42,22 @@ def premise_of(text: str, max_words: int) -> str:
 
 def retrieved_premises(cell: CellInput) -> list[dict]:
     """Premises from corpus documents retrieved for the pool's first few-shots (CRAFT's mixed search)."""
+    c = cell.config
+    shots = tuple(row["text1"] for row in cell.task.pool[:c.craft_fewshots])
+    return list(_premises(c.profile, shots, c.craft_documents, c.craft_premise_words))
+
+
+@functools.lru_cache(maxsize=4)
+def _premises(profile: str, shots: tuple[str, ...], n_docs: int, max_words: int) -> tuple[dict, ...]:
+    """The search behind :func:`retrieved_premises`, once per grid and task: every seed and budget of a
+    task shares its pool, so its cells share the documents (and the encoder is loaded once)."""
     from synthlib.methods.craft import CraftConfig
     from synthlib.methods.craft.retrieval import embed_texts, open_store, retrieve
 
-    c = cell.config
-    store_config = CraftConfig.from_profile(c.profile)
-    shots = [row["text1"] for row in cell.task.pool[:c.craft_fewshots]]
-    store = open_store(store_config)
-    documents = retrieve(store, embed_texts(store_config, shots), c.craft_documents, store_config)
-    premises = [{"text1": premise_of(d["text"], c.craft_premise_words), "document": d["id"]} for d in documents]
-    return [p for p in premises if len(p["text1"].split()) >= 4]
+    store_config = CraftConfig.from_profile(profile)
+    documents = retrieve(open_store(store_config), embed_texts(store_config, list(shots)), n_docs, store_config)
+    premises = ({"text1": premise_of(d["text"], max_words), "document": d["id"]} for d in documents)
+    return tuple(p for p in premises if len(p["text1"].split()) >= 4)
 
 
 def run_craft(cell: CellInput) -> CellOutput:
