@@ -23,7 +23,7 @@ from typing import Any
 from synthlib.config import BaseConfig, ConfigError, check_choices, option
 
 TASK_CHOICES = ("imdb", "rte", "qnli", "adversarial_qa")
-METHOD_CHOICES = ("s3", "gold", "zerogen", "craft")
+METHOD_CHOICES = ("s3", "gold", "zerogen", "craft", "softsrv")
 
 
 @dataclass
@@ -66,10 +66,19 @@ class CompareConfig(BaseConfig):
                                   "from them.")
     craft_premise_words: int = option(50, "CRAFT: a premise is a retrieved document's opening sentences up to this "
                                       "many words.")
+    softsrv_frozen_lm: str = option("", "SoftSRV: the decoder its soft prompt is trained on and samples from ('' = the "
+                                    "teacher, so the teacher writes every sample; a scripted teacher needs one named).")
+    softsrv_variant: str = option("mc", "SoftSRV: soft-prompt parameterization, np, mp<k> or mc (the paper's best).")
+    softsrv_tokens: int = option(8, "SoftSRV: soft tokens t (the paper: 128).")
+    softsrv_steps: int = option(20, "SoftSRV: soft-prompt training steps on the pool's inputs (the paper: 20,000).")
+    softsrv_batch_size: int = option(4, "SoftSRV: pool inputs per soft-prompt training step.")
+    softsrv_lr: float = option(1e-3, "SoftSRV: soft-prompt Adam learning rate.")
+    softsrv_sample_share: float = option(0.3, "SoftSRV: share of the budget that buys samples; the rest buys their "
+                                         "labels (a labelling prompt, with one example per class, costs a few samples).")
     alpha: float = option(0.05, "Significance level of the test between the top two methods per task and budget.")
     grid_dir: str = option("shared", "Where cells are kept: 'shared' = a folder under the synthlib cache keyed by "
                            "every shared setting but the grid's axes (reruns and larger grids reuse finished cells; "
-                           "a method's own s3_/gold_/craft_ settings rerun only its cells), "
+                           "a method's own s3_/gold_/craft_/softsrv_ settings rerun only its cells), "
                            "'' = the run directory, or a path.")
     cache: str = option("", "Teacher cache database ('' = $SYNTHLIB_CACHE_DIR/generations.sqlite).")
 
@@ -89,6 +98,13 @@ class CompareConfig(BaseConfig):
             raise ConfigError("need gold_per_iteration, gold_val_per_iteration and gold_max_iterations >= 1")
         if min(self.craft_fewshots, self.craft_documents) < 1 or self.craft_premise_words < 8:
             raise ConfigError("need craft_fewshots >= 1, craft_documents >= 1 and craft_premise_words >= 8")
+        if min(self.softsrv_tokens, self.softsrv_batch_size) < 1 or self.softsrv_steps < 0 or self.softsrv_lr <= 0 \
+                or not 0 < self.softsrv_sample_share < 1:
+            raise ConfigError("need softsrv_tokens >= 1, softsrv_batch_size >= 1, softsrv_steps >= 0, softsrv_lr > 0 and "
+                              "0 < softsrv_sample_share < 1")
+        from synthlib.softprompt.params import parse_variant
+
+        parse_variant(self.softsrv_variant)
         if self.pool_rows < 3 or self.test_rows < 0 or not 0 < self.alpha < 1:
             raise ConfigError("need pool_rows >= 3 (GOLD shows 3 real examples), test_rows >= 0 and 0 < alpha < 1")
 

@@ -60,7 +60,7 @@ def plan(config: Any) -> list[Cell]:
 
 #: the prefix of the settings only one method reads: changing one (or adding a method with its own) keeps
 #: every other method's finished cells (ZeroGen is S3's plain prompts, built by S3's config)
-OWN_SETTINGS = {"s3": "s3_", "zerogen": "s3_", "gold": "gold_", "craft": "craft_"}
+OWN_SETTINGS = {"s3": "s3_", "zerogen": "s3_", "gold": "gold_", "craft": "craft_", "softsrv": "softsrv_"}
 _OWN_PREFIXES = tuple(sorted(set(OWN_SETTINGS.values())))
 
 

@@ -6,8 +6,9 @@ which for a cache hit are the counts stored when the call was made. So a killed 
 against the cache spends exactly what it spent the first time, and calls no teacher for it.
 
 Admission, before each inner call: a request's cost is estimated as its prompt length times the
-largest tokens-per-character ratio seen so far plus its ``max_new_tokens`` (the very first request
-goes alone, to learn the ratio). Requests are sent in order while their estimates fit what is left;
+largest tokens-per-character ratio seen so far (or the exact count a request carries in
+``metadata[PROMPT_TOKENS]``) plus its ``max_new_tokens`` (the very first request goes alone, to learn
+the ratio). Requests are sent in order while their estimates fit what is left;
 after they are answered, the real spend decides again. A request that does not fit even alone is
 **truncated** (its ``max_new_tokens`` lowered to what is left, when at least :data:`MIN_COMPLETION`
 tokens remain); after that the rest are **refused**: they come back as
@@ -41,6 +42,9 @@ MIN_COMPLETION = 8
 #: (English runs near 0.25 with subword tokenizers; that one request alone may be misjudged)
 FIRST_RATIO = 0.25
 REFUSED = "budget"
+#: request metadata: the prompt's length in tokens when the caller knows it exactly (a soft prompt's
+#: request carries its context text as ``prompt`` but costs only its t vectors), used instead of the estimate
+PROMPT_TOKENS = "prompt_tokens"
 
 
 class MeteredTeacher(Teacher):
@@ -87,6 +91,18 @@ class MeteredTeacher(Teacher):
             yield self
         finally:
             self._ceiling, self._refused_under_ceiling = saved
+
+    def absorb(self, other: MeteredTeacher) -> None:
+        """Charge what ``other`` spent to this meter too: a method that calls a second model on the teacher's
+        weights (SoftSRV's soft prompt) meters it apart, under a share of what is left here, then adds it
+        here, so the cell's spend and what is left of its budget include it."""
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.calls += other.calls
+        self.cached_calls += other.cached_calls
+        self.refused_calls += other.refused_calls
+        self.truncated_calls += other.truncated_calls
+        self.seconds += other.seconds
 
     # -- the call ------------------------------------------------------------------------------
     def _generate(self, requests: Sequence[Request], on_result: ResultCallback | None) -> list[Generation]:
@@ -157,6 +173,8 @@ class MeteredTeacher(Teacher):
         self._ratio = max(self._ratio or 0.0, generation.prompt_tokens / chars)
 
     def _prompt_estimate(self, request: Request) -> int:
+        if PROMPT_TOKENS in request.metadata:
+            return int(request.metadata[PROMPT_TOKENS])
         return math.ceil(len(_prompt_text(request)) * (self._ratio if self._ratio is not None else FIRST_RATIO))
 
     def close(self) -> None:

@@ -20,7 +20,9 @@ REFERENCE = "stand-in-scripted"
 
 
 def respond(request: Request) -> str:
-    """The answer of the stand-in that understands ``request`` (S3's or GOLD's)."""
+    """The answer of the stand-in that understands ``request`` (S3's, GOLD's, or a SoftSRV label)."""
+    if "softsrv" in request.metadata:
+        return label_by_rule(request.metadata["softsrv"])
     if "gold" in request.metadata:
         from synthlib.methods.gold.scripted import respond as gold_respond
 
@@ -43,3 +45,15 @@ class CompareScriptedTeacher(ScriptedTeacher):
                 on_result(index, generation)
 
         return super()._generate(requests, counted)
+
+
+_POSITIVE = {"loved", "wonderful", "treat", "superb", "gripping", "brilliant", "recommended", "great", "good"}
+
+
+def label_by_rule(info: dict) -> str:
+    """A SoftSRV labelling request answered by rule: positive words for IMDb, word overlap for pairs."""
+    row = info["row"]
+    if info["task"] == "imdb":
+        return "[label] " + ("positive" if _POSITIVE & set(row["text"].lower().split()) else "negative")
+    first, second = set(row["text1"].lower().split()), set(row["text2"].lower().split())
+    return "[label] " + ("entailment" if len(first & second) >= len(second) / 2 else "not_entailment")

@@ -76,6 +76,11 @@ class SoftPromptTeacher(Teacher):
                         on_result(i, generation)
         return results  # type: ignore[return-value]
 
+    @property
+    def prompt_length(self) -> int:
+        """Positions the model reads before it writes: the special prefix and the t soft tokens."""
+        return len(self.prefix) + self.prompt.spec.tokens
+
     def embeds(self, contexts: Sequence[str]):
         """[B, len(prefix) + t, d]: the special prefix's embeddings, then P(E(x)) per context."""
         import torch

@@ -34,10 +34,11 @@ def _teacher(path, fail_after=None):
 
 @pytest.mark.slow
 def test_two_methods_given_the_same_budget_spend_within_five_percent_of_it(use_mirror, tiny_config):
-    config = tiny_config(methods=["s3", "gold", "zerogen", "craft"], budgets=[4000])
+    config = tiny_config(methods=["s3", "gold", "zerogen", "craft", "softsrv"], budgets=[4000],
+                         softsrv_frozen_lm="tiny-random-gpt2", softsrv_steps=2, softsrv_tokens=2)
     table = run(config, **QUIET).table
     spent = table[table["method"] != "untuned"].set_index("method")["teacher_tokens"]
-    assert set(spent.index) == {"s3", "gold", "zerogen", "craft"}
+    assert set(spent.index) == {"s3", "gold", "zerogen", "craft", "softsrv"}
     for method, tokens in spent.items():
         assert 0.95 * 4000 <= tokens <= 4000, f"{method} spent {tokens} of 4000"
 

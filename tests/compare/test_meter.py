@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from synthlib.compare.meter import MIN_COMPLETION, REFUSED, MeteredTeacher
+from synthlib.compare.meter import MIN_COMPLETION, PROMPT_TOKENS, REFUSED, MeteredTeacher
 from synthlib.teachers.base import Generation, Request, SamplingParams, Teacher, TeacherSignature
 from synthlib.teachers.cache import CachedTeacher
 
@@ -96,6 +96,34 @@ def test_a_cap_limits_a_phase_but_not_the_budget():
     assert not meter.exhausted and meter.remaining == 1000 - meter.spent
     meter.generate(_requests(5, prefix="autre"))
     assert meter.spent > 100
+
+
+def test_a_second_model_metered_apart_is_charged_to_the_cell_too():
+    cell, other = MeteredTeacher(WordTeacher(), 1000), MeteredTeacher(WordTeacher(), 100)
+    cell.generate(_requests(2))
+    other.generate(_requests(3, prefix="zweites Modell"))
+    cell.absorb(other)
+    assert cell.spent == 2 * 16 + 3 * 14 and cell.calls == 5 and cell.remaining == 1000 - cell.spent
+
+
+class ContextTeacher(WordTeacher):
+    """Reads 2 positions whatever the request's text (as a soft prompt reads its t vectors, not its context)."""
+
+    def _generate(self, requests, on_result):
+        out = super()._generate(requests, None)
+        for generation in out:
+            generation.prompt_tokens = 2
+        return out
+
+
+def test_a_known_prompt_length_replaces_the_estimate():
+    inner = ContextTeacher()
+    meter = MeteredTeacher(inner, 40)
+    long_context = "ein sehr langer Kontext " * 50  # the request's text; the model reads 2 positions only
+    requests = [Request(prompt=f"{long_context} {i} 10", sampling=SamplingParams(max_new_tokens=10), sample_index=i,
+                        metadata={PROMPT_TOKENS: 2}) for i in range(3)]
+    meter.generate(requests)
+    assert len(inner.asked) == 3 and meter.refused_calls == 0 and meter.spent == 36  # estimated 2 + 10, not ~200 + 10
 
 
 def test_a_budget_must_be_positive():

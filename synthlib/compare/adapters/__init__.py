@@ -8,12 +8,15 @@ zerogen    imdb, rte, qnli, adversarial_qa      ``methods.s3.synthesis.seed_plai
 gold       rte, qnli, adversarial_qa            ``methods.gold``: OOD-guided loop, SCE student
 craft      rte                                  ``methods.craft.retrieval`` + S3's context prompts:
                                                 retrieved premises, teacher-written hypotheses
+softsrv    imdb, rte, qnli                      ``softprompt`` + ``methods.softsrv.synthesis``: a soft
+                                                prompt on the teacher's weights writes inputs, the
+                                                teacher labels them
 =========  ===================================  =============================================
 
-SoftSRV and captransfer have no adapter yet: their tasks (GSM8K/MBPP/BoolQ, summarisation) share
-none with S3 and GOLD and their students are causal LMs with LoRA, so a fair cell needs a shared
-task definition first (see the README's compare notes). The CRAFT adapter is CRAFT's
-retrieve-then-rewrite recipe on RTE, not the paper's multiple-choice setting.
+The CRAFT and SoftSRV adapters carry each paper's recipe to classification tasks; the papers' own
+settings (multiple-choice QA, generative QA with a causal student) are their chapters'. captransfer
+has no adapter: its point is a metric the teacher writes where no human label exists, while every
+task here is scored on human labels (see the README's compare notes).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from synthlib.compare.adapters import craft, gold, s3
+from synthlib.compare.adapters import craft, gold, s3, softsrv
 from synthlib.compare.adapters.base import CellInput, CellOutput
 
 
@@ -41,6 +44,7 @@ ADAPTERS: dict[str, Adapter] = {
     "zerogen": Adapter("zerogen", s3.TASKS, s3.run_zerogen, s3.unsupported),
     "gold": Adapter("gold", gold.TASKS, gold.run_gold, gold.unsupported),
     "craft": Adapter("craft", craft.TASKS, craft.run_craft, craft.unsupported),
+    "softsrv": Adapter("softsrv", softsrv.TASKS, softsrv.run_softsrv, softsrv.unsupported),
 }
 METHODS = tuple(ADAPTERS)
 
