@@ -71,6 +71,9 @@ class SoftsrvConfig(BaseConfig):
     pt_max_new_tokens: int = option(400, "Token limit of one PT call (ten questions).")
     sr_rounds: int = option(1, "PT_SR critique-and-rewrite rounds.")
     answer_max_new_tokens: int = option(256, "Token limit of a teacher answer.")
+    plain_answers: bool = option(True, "SoftSRV's questions reach the teacher as they are (the paper); false: through "
+                                       "the task's answer template, as PT's do (a small teacher answers a bare BoolQ "
+                                       "passage and question with prose, not True/False).")
     mauve: bool = option(True, "MAUVE of each method's questions against the test and the train questions.")
     mauve_seeds: int = option(3, "k-means seeds MAUVE is averaged over.")
     epochs: float = option(1.0, "Student epochs.")

@@ -94,7 +94,7 @@ def softsrv_set(run: TaskRun, models: Models, config: SoftsrvConfig, variant: st
     run.prompts[label] = info
     raw = synthesis.softsrv_questions(prompt, models.frozen, models.encoder, data.targets, generate or config.generate,
                                       config.max_new_tokens, config.seed)
-    filter_and_answer(run, label, raw, models, config, template=False, samples=samples)
+    filter_and_answer(run, label, raw, models, config, template=not config.plain_answers, samples=samples)
 
 
 def pt_sets(run: TaskRun, models: Models, config: SoftsrvConfig, with_refinement: bool) -> None:

@@ -14,6 +14,9 @@ from synthlib.reports.chapter import glue_all, mean_gap, model_note, show, table
 def setting_text(config: Any, run: Any) -> str:
     """One paragraph: profile, frozen LLM, teacher, PT generator, student, sizes and the run directory."""
     generator = config.pt_teacher or config.frozen_lm
+    answers = "" if config.plain_answers else (" SoftSRV's questions reach the teacher through the task's answer "
+                                                "template, as PT's do (not the paper's setting: it sends them as "
+                                                "they are).")
     return (f"Profile **{config.profile}**. Frozen LLM **{config.frozen_lm}** ({model_note(config.frozen_lm)}); "
             f"answering teacher **{config.teacher}** ({model_note(config.teacher)}); PT / PT_SR generator "
             f"**{generator}**; student **{config.student}** ({model_note(config.student)}"
@@ -21,7 +24,7 @@ def setting_text(config: Any, run: Any) -> str:
             f"t = {config.soft_tokens}, {config.prompt_steps} steps at lr {config.prompt_lr:g}; "
             f"{config.train_rows or 'all'} target questions, {config.generate} generated and N_s = {config.samples} "
             f"kept per method and task; {config.test_rows or 'all'} test rows per task; tasks "
-            f"{', '.join(config.tasks)}. Run directory `{run.path.name}`.")
+            f"{', '.join(config.tasks)}.{answers} Run directory `{run.path.name}`.")
 
 
 def setting(config: Any, run: Any, result: Any) -> None:

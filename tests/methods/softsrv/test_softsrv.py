@@ -97,6 +97,23 @@ def test_pt_questions_refinement_and_answers_with_the_scripted_teacher():
     assert plain == refined[-1]  # SoftSRV's questions go to the teacher as they are
 
 
+@pytest.mark.parametrize("plain", [True, False])
+def test_soft_prompt_questions_reach_the_teacher_bare_or_through_the_template(plain, monkeypatch):
+    from synthlib.methods.softsrv import method, synthesis
+
+    monkeypatch.setattr(synthesis, "prompt_spec", lambda *args: None)
+    monkeypatch.setattr(synthesis, "trained_prompt", lambda *args: (None, synthesis.PromptRun("mc", 2, 0)))
+    monkeypatch.setattr(synthesis, "softsrv_questions", lambda *args: POOL[:4])
+    teacher = scripted_softsrv_teacher()
+    models = method.Models(frozen=None, encoder=None, answerer=teacher, generator=teacher)
+    config = SoftsrvConfig.from_profile("smoke", {"tasks": ["gsm8k"], "samples": 4, "plain_answers": plain})
+    run = method.TaskRun(_data())
+    method.softsrv_set(run, models, config, "mc", 2, "softsrv")
+    sent = [call.messages[0]["content"] for call in teacher.calls]
+    assert len(sent) == 4 and all(q in POOL[:4] for q in sent) == plain
+    assert all(s.startswith("Solve this grade-school math problem") for s in sent) != plain
+
+
 def test_config_errors_name_the_fix():
     with pytest.raises(ConfigError, match="cannot exceed generate"):
         SoftsrvConfig(profile="smoke", samples=50, generate=10)
