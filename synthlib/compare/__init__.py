@@ -73,8 +73,9 @@ class CompareConfig(BaseConfig):
     softsrv_steps: int = option(20, "SoftSRV: soft-prompt training steps on the pool's inputs (the paper: 20,000).")
     softsrv_batch_size: int = option(4, "SoftSRV: pool inputs per soft-prompt training step.")
     softsrv_lr: float = option(1e-3, "SoftSRV: soft-prompt Adam learning rate.")
-    softsrv_sample_share: float = option(0.3, "SoftSRV: share of the budget that buys samples; the rest buys their "
-                                         "labels (a labelling prompt, with one example per class, costs a few samples).")
+    softsrv_sample_share: float = option(0.3, "SoftSRV: per round, the share of the budget left that buys samples; "
+                                         "their labels come next (a labelling prompt, with one example per class, "
+                                         "costs a few samples).")
     alpha: float = option(0.05, "Significance level of the test between the top two methods per task and budget.")
     grid_dir: str = option("shared", "Where cells are kept: 'shared' = a folder under the synthlib cache keyed by "
                            "every shared setting but the grid's axes (reruns and larger grids reuse finished cells; "

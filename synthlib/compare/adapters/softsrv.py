@@ -7,9 +7,10 @@ each one. In a cell the real inputs are the pool's (a review; a premise and its 
 lines), the frozen LLM is the grid's teacher (SoftSRV tunes a prompt for the model that writes), and the
 answer is the label, asked of the same teacher with one pool example of each class shown.
 
-Budget: samples and labels are teacher calls, metered like every method's: ``softsrv_sample_share`` of
-the budget buys samples (a sample costs its t soft tokens plus what it writes), the rest buys labels,
-requested until the meter refuses. Training P reads no teacher tokens as a request would; its seconds
+Budget: samples and labels are teacher calls, metered like every method's, in rounds until the budget
+is spent: a round's samples may spend ``softsrv_sample_share`` of what is left (a sample costs its t soft
+positions plus what it writes), then the round's new, parsed samples are labelled. So the budget is spent
+whatever share of the samples parses. Training P reads no teacher tokens as a request would; its seconds
 are the cell's teacher seconds and its steps are in the cell's note. Samples are exact-deduplicated and
 13-gram decontaminated against the test inputs, as the chapter filters its questions. The final student
 is S3's, as for S3, ZeroGen and CRAFT. This is SoftSRV's idea on a classification task, not the paper's
