@@ -75,11 +75,16 @@ def unsupported(config: Any, task: str) -> str | None:
     return None
 
 
+def _fields(task: str) -> tuple[str, ...]:
+    """The task's text columns (S3's spec: ``text``, or ``text1`` and ``text2``)."""
+    from synthlib.methods.s3.tasks import spec
+
+    return spec(task).inputs
+
+
 def input_text(task: str, row: dict) -> str:
     """What P learns to write for a pool row: the review, or the pair's two texts on two lines."""
-    if task == "imdb":
-        return " ".join(row["text"].split())
-    return " ".join(row["text1"].split()) + "\n" + " ".join(row["text2"].split())
+    return "\n".join(" ".join(row[name].split()) for name in _fields(task))
 
 
 def parse_input(task: str, text: str) -> Parsed:
@@ -98,9 +103,8 @@ def parse_input(task: str, text: str) -> Parsed:
 def shown(task: str, row: dict, max_words: int = 0) -> str:
     """A row's text fields as the labelling prompt shows them, one ``Name: text`` line each (cut to
     ``max_words`` words each when given)."""
-    fields = ("text",) if task == "imdb" else ("text1", "text2")
     lines = []
-    for name, field_name in zip(LABEL_PROMPTS[task][1], fields):
+    for name, field_name in zip(LABEL_PROMPTS[task][1], _fields(task)):
         words = row[field_name].split()
         lines.append(f"{name}: {' '.join(words[:max_words] if max_words else words)}")
     return "\n".join(lines)
@@ -175,15 +179,15 @@ class Inputs:
     def add(self, texts: list[str]) -> list[dict]:
         """Parse and filter new samples; the rows that survive."""
         self.texts += texts
-        parsed = []
+        fresh: dict[str, dict] = {}  # input text -> row, in order
         for text in texts:
             result = parse_input(self.task, text)
             self.report.add(result)
             if result.ok and (key := input_text(self.task, result.value)) not in self.seen:
                 self.seen.add(key)
-                parsed.append(result.value)
-        clean = set(self.decontaminate.apply([input_text(self.task, row) for row in parsed])[0])
-        return [row for row in parsed if input_text(self.task, row) in clean]
+                fresh[key] = result.value
+        clean = set(self.decontaminate.apply(list(fresh))[0])
+        return [row for key, row in fresh.items() if key in clean]
 
 
 def sample_round(cell: CellInput, soft: Any, targets: list[str], start: int) -> list[str]:
