@@ -21,6 +21,11 @@ from typing import Any
 #: called by a backend as soon as one request is answered: (position in the input list, generation)
 ResultCallback = Callable[[int, "Generation"], None]
 
+#: revision of the constrained decoder's rules (``synthlib.teachers.constrained``); it enters the cache
+#: key of constrained requests, so answers written under older rules are not served again.
+#: 2: a field copied from the instruction is drawn again.
+CONSTRAINED_DECODER = 2
+
 
 @dataclass(frozen=True)
 class SamplingParams:
@@ -83,9 +88,12 @@ class Request:
 
     def payload(self) -> dict[str, Any]:
         """Everything that determines the output except the model: what the cache key hashes."""
-        return {"prompt": self.prompt, "messages": list(self.messages) if self.messages else None,
-                "sampling": self.sampling.to_dict(), "sample_index": self.sample_index, "seed": self.seed,
-                "constraint": self.constraint}
+        payload = {"prompt": self.prompt, "messages": list(self.messages) if self.messages else None,
+                   "sampling": self.sampling.to_dict(), "sample_index": self.sample_index, "seed": self.seed,
+                   "constraint": self.constraint}
+        if self.constraint:  # a constrained answer also depends on the decoder's rules (free ones keep their keys)
+            payload["decoder"] = CONSTRAINED_DECODER
+        return payload
 
     def effective_seed(self) -> int:
         """A 63-bit seed from (seed, sample_index): distinct samples of one prompt differ, reruns agree."""

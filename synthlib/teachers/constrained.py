@@ -6,7 +6,9 @@ field is generated until one of its stop strings; a ``number`` field may only us
 ``choice`` field is sampled among its options by their sequence log-probability under the model
 (temperature applies; temperature 0 takes the most likely). Text fields may only use tokens that
 decode to readable text, and may not stop (stop strings, EOS) before they hold the format's minimum
-number of words; an empty or repeated field is drawn again (``RETRIES``).
+number of words; an empty or repeated field, or one copied from the instruction (the parser's
+``echoed prompt``: a summary that is the article's lead, a hypothesis that is its premise), is drawn
+again (``RETRIES``).
 The model therefore decides every
 word of content while the format cannot break, which is what lets a small stand-in feed the
 pipelines parseable data. Rows of a batch advance segment by segment together.
@@ -27,7 +29,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from synthlib.tasks.formats import _GARBLED, Segment, get_format
-from synthlib.teachers.base import Generation, Request, derive_seed
+from synthlib.teachers.base import Generation, Request, derive_seed, instruction_of
+from synthlib.teachers.parsing import echoes_prompt
 
 RETRIES = 3
 
@@ -41,6 +44,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         raise ValueError("constrained decoding needs a causal LM; drop constraint= for seq2seq teachers")
     fmt = get_format(requests[0].constraint or "")
     prompts = [teacher.render(r) for r in requests]
+    instructions = [instruction_of(r) for r in requests]  # what the parser's echo check compares against
     prefilled = teacher.prefill_prompts(prompts)  # once: every field continues it from a copy of its cache
     written = ["" for _ in requests]
     tokens = [0 for _ in requests]
@@ -59,7 +63,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         if segment.kind == "choice":
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
-            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items,
+            pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items, instructions,
                                  fmt.min_words.get(segment.name, 1 if segment.item is not None else 0))
         if segment.item is not None:
             for row, piece in enumerate(pieces):
@@ -73,12 +77,13 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
 
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
-          items: list[list[str]], min_words: int = 0) -> tuple[list[str], list[int]]:
+          items: list[list[str]], instructions: list[str], min_words: int = 0) -> tuple[list[str], list[int]]:
     """Generate a text or number field until a stop string (numbers: digit tokens only).
 
-    A row whose field came out empty, or (list items) repeats an earlier item, is drawn again
-    with a derived seed, up to :data:`RETRIES` times: a non-empty, distinct field is part of the
-    constraint. What is still bad after that is left for the parser to reject and count.
+    A row whose field came out empty, (list items) repeats an earlier item, or copies a piece of its
+    instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`, the parser's own check) is drawn
+    again with a derived seed, up to :data:`RETRIES` times: a non-empty, distinct, original field is
+    part of the constraint. What is still bad after that is left for the parser to reject and count.
     """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
@@ -98,10 +103,15 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
             used[row] += output.completion_tokens
-        todo = [r for r in todo if not pieces[r] or pieces[r].strip().lower() in items[r]]
+        todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r])]
         if not todo or sampling.greedy:
             break
     return pieces, used
+
+
+def _redraw(piece: str, items: list[str], instruction: str) -> bool:
+    """True when a field must be drawn again: empty, a repeated list item, or copied from the instruction."""
+    return not piece or piece.strip().lower() in items or echoes_prompt(piece, instruction)
 
 
 def _choose_or_write(teacher, contexts, segment: Segment, hold: str, requests: Sequence[Request],

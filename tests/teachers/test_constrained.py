@@ -1,0 +1,67 @@
+"""Constrained decoding's redraw rule: a field copied from the instruction is drawn again."""
+
+from synthlib.tasks.formats import Segment
+from synthlib.teachers import Request, SamplingParams
+from synthlib.teachers.base import CONSTRAINED_DECODER, Generation
+from synthlib.teachers.constrained import RETRIES, _free, _redraw
+from synthlib.teachers.parsing import safe_parse
+
+PREMISE = "The Zürich council voted on Tuesday to close the old bridge for repairs until spring."
+INSTRUCTION = f"Premise: {PREMISE}\nWrite a hypothesis that follows from it."
+
+
+class ScriptedFields:
+    """A stand-in model for ``_free``: answers attempt k of every row with ``answers[k]``."""
+
+    _clean_mask = "readable tokens"  # a cached mask: ``_free`` only passes it on to ``generate_batch``
+
+    def __init__(self, answers):
+        self.answers, self.calls = answers, []
+
+    def generate_batch(self, prompts, requests, allowed_tokens=None, ban_until=None, after=None):
+        text = self.answers[min(len(self.calls), len(self.answers) - 1)]
+        self.calls.append([r.seed for r in requests])
+        return [Generation(text=text, completion_tokens=len(text.split())) for _ in prompts]
+
+
+def _field(model, instructions):
+    segment = Segment(kind="text", name="hypothesis")
+    request = Request(prompt="x", sampling=SamplingParams(max_new_tokens=8, temperature=1.0))
+    rows = len(instructions)
+    return _free(model, (None, ["[hypothesis]"] * rows), segment, " ", request, list(range(rows)),
+                 [[] for _ in range(rows)], instructions)
+
+
+def test_a_field_copied_from_the_instruction_is_drawn_again_with_a_new_seed():
+    model = ScriptedFields([PREMISE, "The bridge stays open all winter."])
+    pieces, used = _field(model, [INSTRUCTION])
+    assert pieces == [" The bridge stays open all winter."]
+    assert len(model.calls) == 2 and model.calls[0] != model.calls[1]  # the redraw samples with a derived seed
+    assert used == [len(PREMISE.split()) + 6]  # both draws are paid for
+
+
+def test_a_copy_that_survives_every_retry_is_left_for_the_parser_to_count():
+    model = ScriptedFields([PREMISE])
+    pieces, _ = _field(model, [INSTRUCTION])
+    assert len(model.calls) == RETRIES + 1
+    assert safe_parse(lambda text: None, f"[hypothesis]{pieces[0]}", INSTRUCTION).reason == "echoed prompt"
+
+
+def test_only_copied_rows_are_redrawn():
+    model = ScriptedFields(["Voters in Zürich like bridges a great deal, über alles."])
+    _field(model, [INSTRUCTION, "Write a hypothesis about anything at all."])
+    assert len(model.calls) == 1  # the sentence copies neither instruction
+
+
+def test_the_redraw_rule_matches_the_parsers_echo_check():
+    assert _redraw("", [], INSTRUCTION)
+    assert _redraw(" Same item", ["same item"], INSTRUCTION)
+    # the premise with odd case, punctuation and whitespace is still a copy; five copied words are not
+    assert _redraw("  the ZÜRICH council voted, on Tuesday, to close\tthe old bridge", [], INSTRUCTION)
+    assert not _redraw(" The Zürich council voted on it.", [], INSTRUCTION)
+
+
+def test_constrained_requests_carry_the_decoder_revision_in_their_cache_key():
+    sampling = SamplingParams(max_new_tokens=8)
+    assert Request(prompt="p", sampling=sampling, constraint="nli").payload()["decoder"] == CONSTRAINED_DECODER
+    assert "decoder" not in Request(prompt="p", sampling=sampling).payload()  # free requests keep their keys
