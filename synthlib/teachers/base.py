@@ -23,7 +23,7 @@ ResultCallback = Callable[[int, "Generation"], None]
 
 #: revision of the constrained decoder's rules (``synthlib.teachers.constrained``); it enters the cache
 #: key of constrained requests, so answers written under older rules are not served again.
-#: 2: a field copied from the instruction is drawn again.
+#: 2: a field copied from the instruction, or under the format's minimum words, is drawn again.
 CONSTRAINED_DECODER = 2
 
 

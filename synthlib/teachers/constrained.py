@@ -6,9 +6,9 @@ field is generated until one of its stop strings; a ``number`` field may only us
 ``choice`` field is sampled among its options by their sequence log-probability under the model
 (temperature applies; temperature 0 takes the most likely). Text fields may only use tokens that
 decode to readable text, and may not stop (stop strings, EOS) before they hold the format's minimum
-number of words; an empty or repeated field, or one copied from the instruction (the parser's
-``echoed prompt``: a summary that is the article's lead, a hypothesis that is its premise), is drawn
-again (``RETRIES``).
+number of words; an empty or repeated field, one still under that minimum (a "question" that is one
+long number), or one copied from the instruction (the parser's ``echoed prompt``: a summary that is
+the article's lead, a hypothesis that is its premise) is drawn again (``RETRIES``).
 The model therefore decides every
 word of content while the format cannot break, which is what lets a small stand-in feed the
 pipelines parseable data. Rows of a batch advance segment by segment together.
@@ -80,10 +80,10 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
           items: list[list[str]], instructions: list[str], min_words: int = 0) -> tuple[list[str], list[int]]:
     """Generate a text or number field until a stop string (numbers: digit tokens only).
 
-    A row whose field came out empty, (list items) repeats an earlier item, or copies a piece of its
-    instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`, the parser's own check) is drawn
-    again with a derived seed, up to :data:`RETRIES` times: a non-empty, distinct, original field is
-    part of the constraint. What is still bad after that is left for the parser to reject and count.
+    A row whose field came out empty or under ``min_words`` words, (list items) repeats an earlier
+    item, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
+    the parser's own check) is drawn again with a derived seed, up to :data:`RETRIES` times: a long
+    enough, distinct, original field is part of the constraint. What is still bad after that is left for the parser to reject and count.
     """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
@@ -103,15 +103,17 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
             used[row] += output.completion_tokens
-        todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r])]
+        todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r], min_words)]
         if not todo or sampling.greedy:
             break
     return pieces, used
 
 
-def _redraw(piece: str, items: list[str], instruction: str) -> bool:
-    """True when a field must be drawn again: empty, a repeated list item, or copied from the instruction."""
-    return not piece or piece.strip().lower() in items or echoes_prompt(piece, instruction)
+def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0) -> bool:
+    """True when a field must be drawn again: empty, under ``min_words`` words, a repeated list item, or
+    copied from the instruction."""
+    return (not piece or len(piece.split()) < min_words or piece.strip().lower() in items
+            or echoes_prompt(piece, instruction))
 
 
 def _choose_or_write(teacher, contexts, segment: Segment, hold: str, requests: Sequence[Request],

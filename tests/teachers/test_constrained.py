@@ -1,6 +1,6 @@
-"""Constrained decoding's redraw rule: a field copied from the instruction is drawn again."""
+"""Constrained decoding's redraw rule: a field copied from the instruction, or too short, is drawn again."""
 
-from synthlib.tasks.formats import Segment
+from synthlib.tasks.formats import TAG_STOPS, Segment
 from synthlib.teachers import Request, SamplingParams
 from synthlib.teachers.base import CONSTRAINED_DECODER, Generation
 from synthlib.teachers.constrained import RETRIES, _free, _redraw
@@ -17,6 +17,7 @@ class ScriptedFields:
 
     def __init__(self, answers):
         self.answers, self.calls = answers, []
+        self._stop_masks = {TAG_STOPS: "stop tokens"}  # likewise the cached mask of stop tokens
 
     def generate_batch(self, prompts, requests, allowed_tokens=None, ban_until=None, after=None):
         text = self.answers[min(len(self.calls), len(self.answers) - 1)]
@@ -24,12 +25,12 @@ class ScriptedFields:
         return [Generation(text=text, completion_tokens=len(text.split())) for _ in prompts]
 
 
-def _field(model, instructions):
+def _field(model, instructions, min_words=0):
     segment = Segment(kind="text", name="hypothesis")
     request = Request(prompt="x", sampling=SamplingParams(max_new_tokens=8, temperature=1.0))
     rows = len(instructions)
     return _free(model, (None, ["[hypothesis]"] * rows), segment, " ", request, list(range(rows)),
-                 [[] for _ in range(rows)], instructions)
+                 [[] for _ in range(rows)], instructions, min_words)
 
 
 def test_a_field_copied_from_the_instruction_is_drawn_again_with_a_new_seed():
@@ -47,6 +48,13 @@ def test_a_copy_that_survives_every_retry_is_left_for_the_parser_to_count():
     assert safe_parse(lambda text: None, f"[hypothesis]{pieces[0]}", INSTRUCTION).reason == "echoed prompt"
 
 
+def test_a_field_under_the_formats_minimum_words_is_drawn_again():
+    # gemma-3-270m wrote a math "question" that was one 80-digit number: one word, under the minimum of 8
+    model = ScriptedFields(["1800000000000000000000000000000000", "Tom has 3 apples and buys 4 more. How many now?"])
+    pieces, _ = _field(model, ["Write a math word problem."], min_words=8)
+    assert len(model.calls) == 2 and pieces[0].startswith(" Tom has 3 apples")
+
+
 def test_only_copied_rows_are_redrawn():
     model = ScriptedFields(["Voters in Zürich like bridges a great deal, über alles."])
     _field(model, [INSTRUCTION, "Write a hypothesis about anything at all."])
@@ -56,6 +64,8 @@ def test_only_copied_rows_are_redrawn():
 def test_the_redraw_rule_matches_the_parsers_echo_check():
     assert _redraw("", [], INSTRUCTION)
     assert _redraw(" Same item", ["same item"], INSTRUCTION)
+    assert _redraw(" three words here", [], INSTRUCTION, min_words=4)
+    assert not _redraw(" four words right here", [], INSTRUCTION, min_words=4)
     # the premise with odd case, punctuation and whitespace is still a copy; five copied words are not
     assert _redraw("  the ZÜRICH council voted, on Tuesday, to close\tthe old bridge", [], INSTRUCTION)
     assert not _redraw(" The Zürich council voted on it.", [], INSTRUCTION)
