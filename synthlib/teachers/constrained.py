@@ -83,7 +83,8 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     A row whose field came out empty or under ``min_words`` words, (list items) repeats an earlier
     item, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
     the parser's own check) is drawn again with a derived seed, up to :data:`RETRIES` times: a long
-    enough, distinct, original field is part of the constraint. What is still bad after that is left for the parser to reject and count.
+    enough, distinct, original field is part of the constraint. What is still bad after that is left
+    for the parser to reject and count.
     """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
