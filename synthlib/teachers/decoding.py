@@ -216,7 +216,9 @@ class FastSampler:
         import torch
 
         s = self.sampling
-        scores = scores.float() / s.temperature
+        scores = scores.float()
+        if s.temperature != 1.0:  # dividing by 1 changes nothing: skip a pass over the vocabulary
+            scores = scores / s.temperature
         vocab = scores.shape[-1]
         # the noise stream is one uniform per vocabulary entry per step, exactly as PerRowSampler draws it
         uniform = self._noise(vocab).to(scores.device)
@@ -231,14 +233,14 @@ class FastSampler:
         rows = torch.arange(scores.shape[0], device=scores.device)
         for width in (self.candidates, 16 * self.candidates):  # a flat distribution needs the wider pass
             width = min(vocab, max(width, s.top_k))
-            values, index = torch.topk(scores[rows], width, dim=-1)  # sorted, most likely first
+            values, index = torch.topk(_take(scores, rows), width, dim=-1)  # sorted, most likely first
             settled = torch.ones(len(rows), dtype=torch.bool, device=scores.device)
             if normaliser is not None:
-                mass = torch.exp(values - normaliser[rows])
+                mass = torch.exp(values - _take(normaliser, rows))
                 drop = mass.cumsum(dim=-1) - mass >= s.top_p  # keep the token that crosses top_p
                 values = values.masked_fill(drop, -math.inf)
                 settled = drop[:, -1] | (width == vocab)  # else top-p mass lies beyond the candidates
-            noise = _gumbel(uniform[rows].gather(1, index))
+            noise = _gumbel(_take(uniform, rows).gather(1, index))
             picked = index.gather(1, (values + noise).argmax(dim=-1, keepdim=True)).squeeze(1)
             chosen[rows[settled]] = picked[settled]
             rows = rows[~settled]
@@ -248,6 +250,12 @@ class FastSampler:
 
         chosen[rows] = (_top_p(scores[rows], s.top_p) + _gumbel(uniform[rows])).argmax(dim=-1)
         return chosen
+
+
+def _take(matrix: Any, rows: Any) -> Any:
+    """``matrix[rows]``, without a copy when ``rows`` is every row in order (the usual case: a copy of
+    a 16 x 262k matrix is a pass over 16 MB)."""
+    return matrix if len(rows) == matrix.shape[0] else matrix[rows]
 
 
 def _gumbel(uniform: Any) -> Any:

@@ -53,6 +53,9 @@ class HFTeacher(Teacher):
         if tokenizer is None or name is None:
             raise ValueError("a loaded model needs tokenizer= and name= as well")
         self.model = model.to(self.device).eval()
+        from synthlib.teachers.kernels import speed_up_decode  # imports torch
+
+        speed_up_decode(self.model)  # bfloat16 on a CPU only, and only where the results stay identical
         self.tokenizer = _prepare_tokenizer(tokenizer, self.model.config.is_encoder_decoder)
         self.seq2seq = bool(self.model.config.is_encoder_decoder)
         self._bos_text = "" if self.seq2seq else leading_bos(self.tokenizer)

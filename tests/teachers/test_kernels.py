@@ -1,0 +1,104 @@
+"""The weight-stationary decode matmuls change speed, never results."""
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from synthlib.teachers import Request, SamplingParams, kernels
+from synthlib.teachers.hf import HFTeacher
+from synthlib.teachers.kernels import MAX_ROWS, DecodeLinear, speed_up_decode
+from synthlib.teachers.tokenizer import builtin_tokenizer
+
+
+def tiny_qwen(dtype=torch.bfloat16):
+    """A random 2-layer Qwen2 (biased q/k/v projections, an untied output layer) in ``dtype``."""
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    tokenizer = builtin_tokenizer()
+    torch.manual_seed(0)
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                         tie_word_embeddings=False, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id)
+    return Qwen2ForCausalLM(config).to(dtype).eval(), tokenizer
+
+
+def decode_logits(model, steps: int = 6, rows: int = 5) -> list[torch.Tensor]:
+    """Logits of a prefill and of ``steps`` greedy decode steps on a KV cache."""
+    torch.manual_seed(1)
+    ids = torch.randint(5, 200, (rows, 12))
+    out = []
+    with torch.inference_mode():
+        result = model(input_ids=ids, use_cache=True)
+        for _ in range(steps):
+            out.append(result.logits[:, -1].clone())
+            token = result.logits[:, -1].argmax(-1, keepdim=True)
+            result = model(input_ids=token, past_key_values=result.past_key_values, use_cache=True)
+    return out
+
+
+def test_switched_model_gives_the_same_logits_bit_for_bit():
+    model, _ = tiny_qwen()
+    fast = copy.deepcopy(model)
+    switched = speed_up_decode(fast)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    assert switched in (0, len(linears))  # all or nothing
+    for expected, got in zip(decode_logits(model), decode_logits(fast), strict=True):
+        assert torch.equal(expected, got)
+
+
+def test_float32_models_and_adapted_layers_are_left_alone():
+    model, _ = tiny_qwen(torch.float32)
+    assert speed_up_decode(model) == 0
+    assert not any(isinstance(m, DecodeLinear) for m in model.modules())
+
+    class Adapted(nn.Linear):  # stands for a LoRA or quantized layer
+        pass
+
+    layer = nn.Sequential(Adapted(8, 8).to(torch.bfloat16), nn.Linear(8, 8).to(torch.bfloat16))
+    speed_up_decode(layer)
+    assert type(layer[0]) is Adapted
+
+
+def test_a_product_that_differs_here_leaves_the_model_untouched(monkeypatch):
+    model, _ = tiny_qwen()
+    exact = kernels._stationary
+    monkeypatch.setattr(kernels, "_stationary", lambda x, w, b: exact(x, w, b) + 1e-2)
+    assert speed_up_decode(model) == 0
+    assert not any(isinstance(m, DecodeLinear) for m in model.modules())
+
+
+@pytest.mark.parametrize("rows", [1, 7, MAX_ROWS, MAX_ROWS + 1, 100])
+@pytest.mark.parametrize("bias", [True, False])
+def test_decode_linear_equals_linear_in_every_regime(rows, bias):
+    torch.manual_seed(rows)
+    layer = nn.Linear(48, 40000 if rows == 7 else 96, bias=bias).to(torch.bfloat16)  # 40k rows: two blocks
+    plain = copy.deepcopy(layer)
+    if not speed_up_decode(layer):
+        pytest.skip("the stationary product is not bit-identical on this CPU; nothing to compare")
+    x = torch.randn(rows, 1, 48).to(torch.bfloat16)[:, 0]  # a strided input, as a layer can receive
+    with torch.inference_mode():
+        assert torch.equal(layer(x), plain(x))
+        assert layer(x).is_contiguous()
+
+
+def test_training_takes_the_plain_path_and_gets_gradients():
+    layer = nn.Linear(16, 8).to(torch.bfloat16)
+    layer.__class__ = DecodeLinear
+    x = torch.randn(4, 16, dtype=torch.bfloat16, requires_grad=True)
+    layer(x).float().sum().backward()
+    assert x.grad is not None and layer.weight.grad is not None
+
+
+def test_a_bfloat16_teacher_samples_the_same_text_with_and_without_the_switch():
+    model, tokenizer = tiny_qwen()
+    requests = [Request(prompt=f"story {i}:", seed=i, sampling=SamplingParams(max_new_tokens=12, temperature=1.0,
+                                                                               top_p=0.9)) for i in range(3)]
+    plain = HFTeacher(copy.deepcopy(model), tokenizer, name="tiny-qwen", stand_in=True, batch_size=3)
+    for module in plain.model.modules():  # undo the switch HFTeacher made
+        if isinstance(module, DecodeLinear):
+            module.__class__ = nn.Linear
+    fast = HFTeacher(model, tokenizer, name="tiny-qwen", stand_in=True, batch_size=3)
+    assert [g.text for g in fast.generate(requests)] == [g.text for g in plain.generate(requests)]
