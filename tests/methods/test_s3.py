@@ -177,3 +177,15 @@ def test_every_labelled_request_names_its_class_for_the_delivery():
     requests = [*seen.calls, *ExtrapolationPrompts(rte, Sampling(), samples_per_error=2).build([parent], 1)]
     assert all(r.metadata["option"] == rte.label_names[r.metadata["fields"]["label"]] for r in requests)
     assert {r.metadata["option"] for r in requests[-2:]} == {"not_entailment"}
+
+
+def test_the_rationale_ablation_says_when_no_rationale_parsed():
+    from synthlib.methods.s3.report import rationale_fallback_note
+
+    reports = {"seed-120": {"plain_fallback": ["negative", "positive"],
+                            "rationale_parse": {"total": 2, "kept": 0, "reasons": {"no rationale list": 2}}},
+               "seed-plain-120": {"parse": {"total": 120, "kept": 120, "reasons": {}}}}
+    note = rationale_fallback_note(reports)
+    assert "No rationales for negative, positive" in note and "no rationale list: 2" in note
+    assert rationale_fallback_note({"seed-120": {"plain_fallback": []}, "seed-plain-120": {}}) == ""
+    assert rationale_fallback_note({}) == ""

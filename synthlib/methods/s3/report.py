@@ -132,10 +132,29 @@ def without_ees(result: Any, run: Any) -> Any:
 
 
 def without_rationales(result: Any, run: Any) -> Any:
-    """Seed sets with and without rationales; glues the gain."""
+    """Seed sets with and without rationales; glues the gain, and says so when no rationale was used."""
     frame = result.table.assign(task="imdb") if "task" not in result.table else result.table
     glue_all(run, {"gain": mean_gap(_score_pivot(frame), "with rationales", "without rationales")})
+    note = rationale_fallback_note(result.details.get("reports", {}))
+    if note:
+        show(note)
     return table(result.table, precision=2)
+
+
+def rationale_fallback_note(reports: dict[str, Any]) -> str:
+    """A warning when the teacher's rationale lists did not parse for some labels (their seed rows
+    then come from the plain prompt, so for those labels the two seed sets are the same requests)."""
+    fallback = sorted({label for key, report in reports.items() if key.startswith("seed-") and
+                       not key.startswith("seed-plain") for label in report.get("plain_fallback", [])})
+    if not fallback:
+        return ""
+    reasons = [report["rationale_parse"].get("reasons", {}) for key, report in reports.items()
+               if key.startswith("seed-") and "rationale_parse" in report]
+    why = "; ".join(", ".join(f"{reason}: {count}" for reason, count in r.items()) for r in reasons if r)
+    return (f"**No rationales for {', '.join(fallback)}:** the teacher's answers to the rationale request did "
+            f"not parse as a list{f' ({why})' if why else ''}, so those labels' seed rows were written from the "
+            "plain prompt. For them both seed sets are the same requests: the scores below say "
+            "nothing about rationales.")
 
 
 def rationale_examples(result: Any) -> Any:
