@@ -31,19 +31,21 @@ class DecodeLinear(nn.Linear):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Same result as ``nn.Linear.forward``; faster for at most :data:`MAX_ROWS` rows."""
         rows = x.numel() // x.shape[-1] if x.shape[-1] else 0
+        # F.linear's bits depend on the input's strides, and the equality was checked on contiguous
+        # inputs: only those take the fast path (a decode step's layers receive contiguous inputs)
         if not 0 < rows <= MAX_ROWS or not _eligible(x, self.weight):
             return super().forward(x)
         return _stationary(x.reshape(rows, x.shape[-1]), self.weight, self.bias).reshape(*x.shape[:-1], -1)
 
 
 def _eligible(x: torch.Tensor, weight: torch.Tensor) -> bool:
-    return x.device.type == "cpu" and x.dtype == weight.dtype == torch.bfloat16 and not torch.is_grad_enabled()
+    return (x.device.type == "cpu" and x.dtype == weight.dtype == torch.bfloat16 and x.is_contiguous()
+            and not torch.is_grad_enabled())
 
 
 def _stationary(flat: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     # the output is written in blocks of weight rows: transposing a (BLOCK x rows) piece stays in
     # cache, where transposing a whole 262k-row output layer's product cost as much as the product
-    flat = flat.contiguous()
     out = flat.new_empty(flat.shape[0], weight.shape[0])
     for start in range(0, weight.shape[0], BLOCK):
         rows = slice(start, start + BLOCK)

@@ -78,7 +78,8 @@ def test_decode_linear_equals_linear_in_every_regime(rows, bias):
     plain = copy.deepcopy(layer)
     if not speed_up_decode(layer):
         pytest.skip("the stationary product is not bit-identical on this CPU; nothing to compare")
-    x = torch.randn(rows, 1, 48).to(torch.bfloat16)[:, 0]  # a strided input, as a layer can receive
+    x = torch.randn(48, rows).to(torch.bfloat16).T  # a transposed (non-contiguous) input, as a layer can receive
+    assert rows == 1 or not x.is_contiguous()
     with torch.inference_mode():
         assert torch.equal(layer(x), plain(x))
         assert layer(x).is_contiguous()
