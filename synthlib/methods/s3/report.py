@@ -190,9 +190,11 @@ def quality_examples(result: Any) -> Any:
 
 def coverage(result: Any, run: Any) -> Any:
     """Coverage of the gold data; glues the first task's S3 and ZeroGen coverage."""
+    import pandas as pd
+
     first = result.table.iloc[0] if len(result.table) else {}
-    glue_all(run, {key: f"{first[column]:.1f}%" if column in first else "n/a" for key, column in
-                   (("s3_cov", "coverage S3 (%)"), ("zerogen_cov", "coverage ZeroGen (%)"))})
+    glue_all(run, {key: f"{first[column]:.1f}%" if column in first and not pd.isna(first[column]) else "n/a"
+                   for key, column in (("s3_cov", "coverage S3 (%)"), ("zerogen_cov", "coverage ZeroGen (%)"))})
     return table(result.table, precision=2)
 
 
