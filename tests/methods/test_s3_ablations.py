@@ -41,7 +41,7 @@ def test_transferability_skips_the_zerogen_loop_when_zerogen_wrote_nothing(monke
     def no_loop(*args, **kwargs):
         raise AssertionError("a loop on an empty ZeroGen set")
 
-    monkeypatch.setattr(ablations, "run_loop", no_loop)
+    monkeypatch.setattr("synthlib.methods.s3.method.FeedbackLoop", no_loop)
     trained = {}
 
     def scores(data, config, progress):
@@ -55,3 +55,4 @@ def test_transferability_skips_the_zerogen_loop_when_zerogen_wrote_nothing(monke
     assert {name: len(r) for name, r in trained.items()} == {"zerogen": 0, "+ourAdd": 6, "+synAdd": 0}
     assert list(result.table["method"]) == ["zerogen", "+ourAdd", "+synAdd"]
     assert any("too few for a student" in m for m in messages)
+    assert all("no EES rounds" in m for m in messages if "too few" in m)

@@ -119,7 +119,7 @@ def transferability(config: S3Config, run_dir: Any = None, progress: Progress = 
     """ZeroGen seed alone, + S3's EES data (+ourAdd), + EES on the ZeroGen-trained student (+synAdd)."""
     from synthlib.loop import MisclassifiedSelector
     from synthlib.methods.s3 import synthesis
-    from synthlib.methods.s3.method import _sampling, _trainable
+    from synthlib.methods.s3.method import _sampling
 
     teacher, directory = open_teacher(config.teacher), _work_dir(config, run_dir)
     rows = []
@@ -128,13 +128,9 @@ def transferability(config: S3Config, run_dir: Any = None, progress: Progress = 
         zerogen = [{**r, "round": 0} for r in
                    synthesis.seed_plain(data.task, teacher, config.seed_size, _sampling(config), config.seed + 7)[0]]
         our_add = [r for r in data.sets["s3"] if r["round"] > 0]
-        syn_add: list[dict] = []  # no ZeroGen student to extrapolate from: +synAdd gets the scores' note
-        if _trainable(data.task, zerogen):
-            syn_add = run_loop(data, teacher, zerogen, config, directory / task / "zerogen-ees",
-                               MisclassifiedSelector(), progress).rows
-        else:
-            progress(f"{task}: {len(zerogen)} usable ZeroGen samples, too few for a student; no +synAdd loop")
-        data.sets = {"zerogen": zerogen, "+ourAdd": zerogen + our_add, "+synAdd": syn_add}
+        syn = run_loop(data, teacher, zerogen, config, directory / task / "zerogen-ees", MisclassifiedSelector(),
+                       progress)
+        data.sets = {"zerogen": zerogen, "+ourAdd": zerogen + our_add, "+synAdd": syn.rows}
         for row in train_and_score(data, config, progress):
             rows.append({**row, "paper (DistilBERT)": PAPER_TABLE5[row["method"]].get(task)})
         _save_sets(config, run_dir, data, teacher)

@@ -80,7 +80,14 @@ def default_learner(task: TaskSpec, config: Any):
 
 def run_loop(data: TaskData, teacher: Teacher, seed_rows: list[dict], config: Any, directory: Path,
              selector: Any, progress: Callable[[str], None], learner: LearnerFactory = default_learner) -> LoopResult:
-    """The error-extrapolation loop (S3 with MisclassifiedSelector, GoldGen with AllSelector)."""
+    """The error-extrapolation loop (S3 with MisclassifiedSelector, GoldGen with AllSelector).
+
+    A seed set too small to train a student (a teacher that wrote nothing usable) runs no round:
+    the result holds the seed rows and no round summaries, and the final scores note the set.
+    """
+    if not _trainable(data.task, seed_rows):
+        progress(f"{data.task.name}: {len(seed_rows)} usable seed samples, too few for a student; no EES rounds")
+        return LoopResult(rows=[{**row, "round": 0} for row in seed_rows], rounds=[])
     learner = learner(data.task, config)
     builder = synthesis.ExtrapolationPrompts(data.task, _sampling(config), seed=config.seed,
                                              samples_per_error=config.samples_per_error)

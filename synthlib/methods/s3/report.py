@@ -144,13 +144,12 @@ def without_rationales(result: Any, run: Any) -> Any:
 def rationale_fallback_note(reports: dict[str, Any]) -> str:
     """A warning when the teacher's rationale lists did not parse for some labels (their seed rows
     then come from the plain prompt, so for those labels the two seed sets are the same requests)."""
-    fallback = sorted({label for key, report in reports.items() if key.startswith("seed-") and
-                       not key.startswith("seed-plain") for label in report.get("plain_fallback", [])})
+    rationale_reports = [report for report in reports.values() if "rationale_parse" in report]
+    fallback = sorted({label for report in rationale_reports for label in report.get("plain_fallback", [])})
     if not fallback:
         return ""
-    reasons = [report["rationale_parse"].get("reasons", {}) for key, report in reports.items()
-               if key.startswith("seed-") and "rationale_parse" in report]
-    why = "; ".join(", ".join(f"{reason}: {count}" for reason, count in r.items()) for r in reasons if r)
+    why = "; ".join(", ".join(f"{reason}: {count}" for reason, count in report["rationale_parse"]["reasons"].items())
+                    for report in rationale_reports if report["rationale_parse"].get("reasons"))
     return (f"**No rationales for {', '.join(fallback)}:** the teacher's answers to the rationale request did "
             f"not parse as a list{f' ({why})' if why else ''}, so those labels' seed rows were written from the "
             "plain prompt. For them both seed sets are the same requests: the scores below say "
