@@ -18,6 +18,9 @@ nli                rte train premise/hypothesis/label
 nli_pair           rte train premise/hypothesis/label (the premise is written too)
 math_qa            gsm8k train: another train problem as the example -> problem + final answer
 question           mbpp train + csqa2 train: another question of the same source as the example
+extractive_qa      wikipedia corpus: a document's opening paragraph; one of its sentences with a year or
+                   a count asked about as a cloze question ("... in what year?", "... how many
+                   miles ...?"), the year or number the answer (no extractive-QA train split is offline)
 =================  ==========================================================================
 
 Every source row is checked against every split a notebook evaluates on (all non-train splits
@@ -257,6 +260,42 @@ def _question(rows, rng, max_words) -> Iterator[Example]:
                       (row["question"], example["question"]))
 
 
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20[0-2]\d)\b")
+_COUNT = re.compile(r"\b(\d{1,3}(?:,\d{3})*)(?= [a-z]{3,})")  # "12 miles", "1,200 people"
+
+
+def cloze_question(sentence: str) -> tuple[str, str] | None:
+    """(question, answer) asking for the first year or count of ``sentence``, or None when it has neither."""
+    for pattern, phrase in ((_YEAR, "what year"), (_COUNT, "how many")):
+        match = pattern.search(sentence)
+        if match and match.start() > 0:
+            question = sentence[:match.start()] + phrase + sentence[match.end():]
+            return question.rstrip(" .!?") + "?", match.group(1)
+    return None
+
+
+def _extractive_qa(rows, rng, max_words) -> Iterator[Example]:
+    fmt = FORMATS["extractive_qa"]
+    for row in rows:
+        lead = str(row["text"]).split("\n")[0]
+        paragraph = []
+        for sentence in sentences(lead, low=4, high=45):
+            if len(" ".join(paragraph + [sentence]).split()) > min(max_words, 90):
+                break
+            paragraph.append(sentence)
+        context = " ".join(paragraph)
+        if "[" in context or "]" in context or re.search(r"\b[A-Z]\.$", paragraph[-1] if paragraph else ""):
+            continue  # a bracket reads as a tag; "... by P." is a sentence cut at an initial
+        # not the first sentence (it names the subject); short questions whose answer occurs once
+        asked = [qa for qa in map(cloze_question, paragraph[1:])
+                 if qa and qa[0][:1].isupper() and not re.search(r"\b[A-Z]\?$", qa[0]) and len(qa[0].split()) <= 22 and context.count(qa[1]) == 1]
+        if len(context.split()) < fmt.min_words["context"] or not asked:
+            continue
+        question, answer = rng.choice(asked)
+        values = {"context": context, "question": question, "answer": answer}
+        yield Example(fmt.name, fmt.prompt(), fmt.render(values), row["_source"], (row["text"],))
+
+
 def _rows(name: str, subset: str | None = None, limit: int | None = None, **rename: str) -> list[dict[str, Any]]:
     from synthlib.data import load_dataset
 
@@ -279,6 +318,7 @@ SOURCES: dict[str, tuple[Callable[[], list[dict[str, Any]]], Callable]] = {
     "nli_pair": (lambda: _rows("rte"), _nli_pair),
     "math_qa": (lambda: _rows("gsm8k"), _math_qa),
     "question": (lambda: _rows("mbpp", text="question") + _rows("csqa2", limit=4000), _question),
+    "extractive_qa": (lambda: _rows("wikipedia", limit=6000), _extractive_qa),
 }
 
 

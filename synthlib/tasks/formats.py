@@ -23,6 +23,7 @@ nli                s3, gold      ``[hypothesis] ...`` then ``[label] entailment|
 nli_pair           s3 (ZeroGen)  ``[premise] ...``, ``[hypothesis] ...``, then ``[label] entailment|not_entailment``
 math_qa            gold, softsrv ``[question] ...`` then ``[answer] <number>``
 question           softsrv       ``[question] ...``
+extractive_qa      s3 (ZeroGen)  ``[context] ...``, ``[question] ...``, then ``[answer] <a span of the context>``
 =================  ============  ===========================================================
 """
 
@@ -41,9 +42,10 @@ JSON_STOPS = ('"', "\\", "\n")
 
 @dataclass(frozen=True)
 class Segment:
-    """One piece of a format: ``literal`` text, or a field of kind ``text``, ``choice``, ``number``.
+    """One piece of a format: ``literal`` text, or a field of kind ``text``, ``choice``, ``number``, ``span``.
 
-    A field with ``item`` set is the item-th element of a list field named ``name``.
+    A field with ``item`` set is the item-th element of a list field named ``name``. A ``span`` field
+    is text copied from the earlier field named ``source`` (an extractive answer from its context).
     """
 
     kind: str
@@ -53,6 +55,7 @@ class Segment:
     stops: tuple[str, ...] = TAG_STOPS
     max_tokens: int = 48
     item: int | None = None
+    source: str = ""  # span fields: the field they are copied from
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class OutputFormat:
         for name, minimum in self.min_words.items():
             if len(str(parsed.value[name]).split()) < minimum:
                 return Parsed.reject(f"too short [{name}]")
+        for segment in self.segments:
+            if segment.kind == "span" and not is_span(parsed.value[segment.name], parsed.value[segment.source]):
+                return Parsed.reject(f"[{segment.name}] not in [{segment.source}]")
         return parsed
 
     def _parse_tagged(self, text: str) -> Parsed:
@@ -144,7 +150,7 @@ class OutputFormat:
 def _json_schema(fmt: OutputFormat) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for segment in fmt.segments:
-        if segment.kind == "text":
+        if segment.kind in ("text", "span"):
             properties[segment.name] = {"type": "string", "minLength": 1}
         elif segment.kind == "choice":
             properties[segment.name] = {"enum": list(segment.options)}
@@ -162,6 +168,12 @@ def _tagged(fields: list[tuple[str, Segment]]) -> tuple[Segment, ...]:
 
 def _text(name: str, max_tokens: int = 48, stops: tuple[str, ...] = TAG_STOPS) -> Segment:
     return Segment("text", name=name, max_tokens=max_tokens, stops=stops)
+
+
+def is_span(answer: str, context: str) -> bool:
+    """True when ``answer`` (stripped, not empty) occurs in ``context``, ignoring case and runs of whitespace."""
+    needle = " ".join(str(answer).split()).casefold()
+    return bool(needle) and needle in " ".join(str(context).split()).casefold()
 
 
 def _choice(name: str, *options: str) -> Segment:
@@ -236,6 +248,14 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
         ("softsrv",), "tagged", _tagged([("question", _text("question", 48))]),
         "Write a new question like the example.\nFormat: [question] ...\nExample: {example}\nAnswer:\n",
         {"question": 4}),
+    OutputFormat(
+        "extractive_qa", "a paragraph, a question about it, and the answer copied from the paragraph",
+        ("s3",), "tagged",
+        _tagged([("context", _text("context", 110)), ("question", _text("question", 40)),
+                 ("answer", Segment("span", name="answer", source="context", max_tokens=8))]),
+        "Write a short encyclopedia paragraph, a question about it, and its answer: a few words copied from "
+        "the paragraph.\nFormat: [context] ... [question] ... [answer] ...\nAnswer:\n",
+        {"context": 25, "question": 4}),
 )}
 
 

@@ -4,7 +4,9 @@ For a request with ``constraint=<format name>`` (``synthlib.tasks.formats``) the
 format's segments. Literal segments (tags, JSON punctuation) are appended as they are; a ``text``
 field is generated until one of its stop strings; a ``number`` field may only use digit tokens; a
 ``choice`` field is sampled among its options by their sequence log-probability under the model
-(temperature applies; temperature 0 takes the most likely). Text fields may only use tokens that
+(temperature applies; temperature 0 takes the most likely); a ``span`` field may only continue a
+run of its source field's tokens (an extractive answer is a piece of the context it was written
+after, by construction). Text fields may only use tokens that
 decode to readable text, and may not stop (stop strings, EOS) before they hold the format's minimum
 number of words; an empty or repeated field, one still under that minimum (a "question" that is one
 long number), or one copied from the instruction (the parser's ``echoed prompt``: a summary that is
@@ -50,6 +52,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
     tokens = [0 for _ in requests]
     hold = ""  # whitespace held back from the last literal
     items: list[list[str]] = [[] for _ in requests]  # items of the list field being written, per row
+    values: list[dict[str, str]] = [{} for _ in requests]  # each row's fields so far (span sources)
     for index, segment in enumerate(fmt.segments):
         if segment.kind != "literal" and segment.item in (None, 0):
             items = [[] for _ in requests]
@@ -63,11 +66,14 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
         if segment.kind == "choice":
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
+            sources = [v.get(segment.source, "") for v in values] if segment.kind == "span" else None
             pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items, instructions,
-                                 fmt.min_words.get(segment.name, 1 if segment.item is not None else 0))
+                                 fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources)
         if segment.item is not None:
             for row, piece in enumerate(pieces):
                 items[row].append(piece.strip().lower())
+        for row, piece in enumerate(pieces):
+            values[row][segment.name] = piece.strip()
         written = [w + piece for w, piece in zip(written, pieces, strict=False)]
         tokens = [t + u for t, u in zip(tokens, used, strict=False)]
         hold = ""
@@ -77,8 +83,10 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
 
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
-          items: list[list[str]], instructions: list[str], min_words: int = 0) -> tuple[list[str], list[int]]:
-    """Generate a text or number field until a stop string (numbers: digit tokens only).
+          items: list[list[str]], instructions: list[str], min_words: int = 0,
+          sources: list[str] | None = None) -> tuple[list[str], list[int]]:
+    """Generate a text, number or span field until a stop string (numbers: digit tokens only; spans: a
+    run of the tokens of each row's ``sources`` text).
 
     A row whose field came out empty or under ``min_words`` words, (list items) repeats an earlier
     item, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
@@ -88,8 +96,12 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     """
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
+    spans = None
     if segment.kind == "number":
         allowed, ban = _digit_tokens(teacher), (1, _stop_tokens(teacher, ("\n",)))
+    elif segment.kind == "span":
+        allowed, ban = None, (1, _stop_tokens(teacher, segment.stops))
+        spans = [_span_ids(teacher, source or "") for source in sources or []]
     else:  # readable text, at least min_words words long
         allowed = _clean_tokens(teacher)
         ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
@@ -99,7 +111,9 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     for attempt in range(RETRIES + 1):
         subs = [Request(prompt=written[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
         outputs = teacher.generate_batch([written[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban,
-                                         after=(prefilled, todo))
+                                         after=(prefilled, todo),
+                                         spans=None if spans is None else ([spans[r] for r in todo],
+                                                                           _stop_tokens(teacher, segment.stops)))
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
@@ -108,6 +122,11 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
         if not todo or sampling.greedy:
             break
     return pieces, used
+
+
+def _span_ids(teacher, source: str) -> list[int]:
+    """The token ids a span of ``source`` is made of, tokenized as it follows a tag and its space."""
+    return teacher.tokenizer(" " + " ".join(source.split()), add_special_tokens=False)["input_ids"]
 
 
 def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0) -> bool:

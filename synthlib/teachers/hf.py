@@ -142,7 +142,8 @@ class HFTeacher(Teacher):
 
     def generate_batch(self, prompts: list[str], requests: Sequence[Request], allowed_tokens: Any = None,
                        ban_until: tuple[int, Any] | None = None,
-                       after: tuple[tuple[Any, Any, Any], list[int]] | None = None) -> list[Generation]:
+                       after: tuple[tuple[Any, Any, Any], list[int]] | None = None,
+                       spans: tuple[Sequence[Sequence[int]], Any] | None = None) -> list[Generation]:
         """One padded batch of prompts sharing one ``SamplingParams``: causal models decode through the
         lean loop of :mod:`synthlib.teachers.decoding`, seq2seq models through ``generate``.
 
@@ -150,6 +151,8 @@ class HFTeacher(Teacher):
         every step; ``ban_until=(k, banned)`` forbids the ``banned`` tokens (stops, EOS) during
         new text until it holds ``k`` words, a minimum length. ``after=(prefilled, rows)`` continues
         rows of a :meth:`prefill_prompts` batch: ``prompts`` are then only what follows each prompt.
+        ``spans=(ids per row, stops)`` makes each row's new tokens a contiguous run of its ids, ended by
+        a ``stops`` token (a bool mask over the vocabulary: stop strings, EOS).
         """
         from transformers import LogitsProcessorList
 
@@ -165,6 +168,8 @@ class HFTeacher(Teacher):
         processors = LogitsProcessorList()
         if allowed_tokens is not None:
             processors.append(AllowedTokens(allowed_tokens.to(self.device)))
+        if spans is not None and not self.seq2seq:
+            processors.append(SpanOf(encoded["input_ids"].shape[1], spans[0], spans[1].to(self.device)))
         if ban_until is not None and not self.seq2seq:
             processors.append(MinWords(encoded["input_ids"].shape[1], ban_until[0], ban_until[1].to(self.device),
                                        self.tokenizer))
@@ -264,8 +269,41 @@ class AllowedTokens:
         self.allowed = allowed
 
     def __call__(self, input_ids, scores):
-        allowed = self.allowed[: scores.shape[-1]]
+        allowed = self.allowed[..., : scores.shape[-1]]
         return scores.masked_fill(~allowed, -math.inf)
+
+
+class SpanOf:
+    """Logits processor: each row's new tokens stay a contiguous run of that row's ``spans`` ids.
+
+    The first new token may be any of them; every later one must follow the run written so far at
+    one of its occurrences, or be a ``stops`` token (stop strings, EOS) that ends the span. A row
+    whose ids are empty may only stop.
+    """
+
+    def __init__(self, prompt_width: int, spans: Sequence[Sequence[int]], stops):
+        self.prompt_width, self.spans, self.stops = prompt_width, [list(s) for s in spans], stops
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        blocked = torch.ones_like(scores, dtype=torch.bool)
+        new = input_ids[:, self.prompt_width:].tolist()
+        for row, (ids, written) in enumerate(zip(self.spans, new, strict=True)):
+            nexts = _continuations(ids, written)
+            if nexts:
+                blocked[row, nexts] = False
+            if written or not nexts:
+                blocked[row] &= ~self.stops[: scores.shape[-1]]
+        return scores.masked_fill(blocked, -math.inf)
+
+
+def _continuations(ids: list[int], written: list[int]) -> list[int]:
+    """Token ids that extend ``written`` to a longer contiguous run of ``ids`` (all of ``ids`` when empty)."""
+    if not written:
+        return sorted(set(ids))
+    width = len(written)
+    return sorted({ids[i + width] for i in range(len(ids) - width) if ids[i:i + width] == written})
 
 
 class StopOnStrings:

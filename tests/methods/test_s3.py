@@ -166,6 +166,34 @@ def test_zerogen_rte_asks_for_a_whole_pair_with_worked_examples_of_its_class(mon
     assert {row["label"] for row in rows_out} == {0, 1}  # the requested label, whatever the teacher wrote
 
 
+def test_zerogen_adversarial_qa_asks_for_an_extractive_sample_with_cloze_examples(monkeypatch):
+    """ZeroGen's AdversarialQA requests carry the extractive_qa constraint (the hf backend forces its
+    skeleton and copies the answer from the context) and, for a base model, Wikipedia cloze examples."""
+    import random
+
+    from synthlib.tasks import examples
+    from synthlib.teachers import delivery as delivery_module
+    from synthlib.teachers.delivery import DeliveringTeacher, Delivery
+    from synthlib.teachers.scripted import ScriptedTeacher
+
+    rows = [{"text": f"Town {i} is a small town in the hills of Zürich, known for its old stone bridge and its market. "
+                     f"Its bridge was built in {1800 + i} by the town council.", "_source": "wikipedia"}
+            for i in range(6)]
+    pool = tuple(examples._extractive_qa(rows, random.Random(0), 160))
+    monkeypatch.setattr(delivery_module, "worked_examples", lambda name: pool if name == "extractive_qa" else ())
+    inner = ScriptedTeacher(lambda r: "[context] Lake Ohrid  lies between  Albania and North Macedonia and is over "
+                                      "a million years old, one of the oldest lakes of Europe and very deep.\n"
+                                      "[question] Which two countries share the lake?\n[answer] albania and NORTH")
+    rows_out, report = seed_plain(spec("adversarial_qa"), DeliveringTeacher(inner, Delivery("fewshot")), 3, Sampling(),
+                                  seed=0)
+    assert all(sent.constraint == "extractive_qa" for sent in inner.calls)
+    assert all("in what year by the town council?" in sent.prompt for sent in inner.calls)  # the worked examples
+    assert report["parse"]["kept"] == 3
+    # the context is single-spaced, so the student finds the answer (case aside) where the teacher copied it
+    assert rows_out[0]["context"].lower().find(rows_out[0]["answer"].lower()) > 0
+    assert rows_out[0]["answers"] == ["albania and NORTH"]
+
+
 def test_every_labelled_request_names_its_class_for_the_delivery():
     """RTE prompts word labels as correct/wrong; the request carries the label's name for few-shot delivery."""
     from synthlib.teachers.scripted import ScriptedTeacher

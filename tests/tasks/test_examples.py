@@ -66,3 +66,44 @@ def test_nli_pair_examples_keep_whole_short_premises_and_parse_back():
     assert parsed.ok and parsed.value == {"premise": "Zoë moved to München in 2001.",
                                           "hypothesis": "Zoë lives in Germany.", "label": "entailment"}
     assert "relation to it is entailment" in example.prompt
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("It opened in August 2016 and closed later.", ("It opened in August what year and closed later?", "2016")),
+    ("The mine lies 12 miles west of Paso Robles.", ("The mine lies how many miles west of Paso Robles?", "12")),
+    ("About 1,200 people live in Gößweinstein.", ("About how many people live in Gößweinstein?", "1,200")),
+    ("Between 1868 and 1970 it was mined.", ("Between what year and 1970 it was mined?", "1868")),  # the first year
+    ("1999 was a good year for the club.", None),  # a question cannot start at the answer
+    ("The club has no numbers in this sentence.", None),
+])
+def test_cloze_questions_ask_for_the_first_year_or_count(sentence, expected):
+    from synthlib.tasks.examples import cloze_question
+
+    assert cloze_question(sentence) == expected
+
+
+def test_extractive_qa_examples_ask_about_a_later_sentence_with_a_unique_answer():
+    import random
+
+    from synthlib.tasks.examples import _extractive_qa
+
+    rows = [
+        {"text": "Café Zoë is a café in Köln, Germany, known for its cakes and its long queues on Sundays. "
+                 "It was founded in 1921 by two sisters from Bonn. The café seats 80 guests on two floors.\nHistory.\n"
+                 "More text.", "_source": "wikipedia"},
+        # the year appears twice: asking for it would have two right spans
+        {"text": "The Old Mill is a museum in a small town with a long history of milling grain and wool. "
+                 "It opened in 1950 and was rebuilt after the flood of 1950 by the town.", "_source": "wikipedia"},
+        # a bracket would read as a tag in the tagged format
+        {"text": "Ulmus [a tree] is a genus of trees found in many countries across the northern hemisphere today. "
+                 "It was described in 1753 by a famous Swedish botanist in his book.", "_source": "wikipedia"},
+    ]
+    examples = list(_extractive_qa(rows, random.Random(0), 160))
+    assert len(examples) == 1
+    parsed = FORMATS["extractive_qa"].parse(examples[0].target)
+    assert parsed.ok
+    assert parsed.value["context"].startswith("Café Zoë is a café in Köln") and "More text" not in parsed.value["context"]
+    assert (parsed.value["question"], parsed.value["answer"]) in {
+        ("It was founded in what year by two sisters from Bonn?", "1921"),
+        ("The café seats how many guests on two floors?", "80")}
+    assert examples[0].prompt == FORMATS["extractive_qa"].prompt()

@@ -3,9 +3,10 @@
 import pytest
 import torch
 
-from synthlib.tasks.formats import FORMATS
+from synthlib.tasks.formats import FORMATS, is_span
 from synthlib.teachers import CachedTeacher, Request, SamplingParams
 from synthlib.teachers.hf import tiny_random_teacher
+from synthlib.teachers.parsing import parse_tagged
 
 SAMPLED = SamplingParams(max_new_tokens=10, temperature=1.0, top_p=0.9, top_k=50)
 
@@ -216,3 +217,48 @@ def test_teachers_sharing_a_tokenizer_object_keep_their_own_padding_side():
     causal = tiny_random_teacher("tiny-random-gpt2")
     tiny_random_teacher("tiny-random-t5")  # the same builtin tokenizer object, padded on the right for T5
     assert causal.tokenizer.padding_side == "left"
+
+
+@pytest.mark.parametrize(("ids", "written", "expected"), [
+    ([5, 6, 7, 5, 8], [], [5, 6, 7, 8]),      # a span may start at any token
+    ([5, 6, 7, 5, 8], [5], [6, 8]),           # a repeated token: every occurrence may go on
+    ([5, 6, 7, 5, 8], [5, 6], [7]),
+    ([5, 6, 7, 5, 8], [5, 8], []),            # the source's end: only a stop is left
+    ([5, 6, 7], [6, 5], []),                  # not a run of the source (cannot happen when decoding)
+    ([], [], []),
+])
+def test_span_continuations(ids, written, expected):
+    from synthlib.teachers.hf import _continuations
+
+    assert _continuations(ids, written) == expected
+
+
+def test_span_processor_allows_a_stop_only_after_the_first_token():
+    from synthlib.teachers.hf import SpanOf
+
+    stops = torch.zeros(10, dtype=torch.bool)
+    stops[9] = True  # EOS, say
+    processor = SpanOf(2, [[3, 4, 3, 5], [3, 4, 3, 5], []], stops)
+    sequences = torch.tensor([[1, 1], [1, 1], [1, 1]])
+    open_rows = processor(sequences, torch.zeros(3, 10)).isfinite()
+    assert open_rows[0].nonzero().flatten().tolist() == [3, 4, 5]  # no stop before the span has a token
+    assert open_rows[2].nonzero().flatten().tolist() == [9]  # nothing to copy: stop at once
+    after = processor(torch.tensor([[1, 1, 3], [1, 1, 4], [1, 1, 0]]), torch.zeros(3, 10)).isfinite()
+    assert after[0].nonzero().flatten().tolist() == [4, 5, 9]
+    assert after[1].nonzero().flatten().tolist() == [3, 9]
+
+
+def test_constrained_extractive_answers_are_spans_of_the_context_written_before_them(gpt2):
+    """A tiny random model writes the whole sample; its answer must still be a piece of its own context."""
+    sampling = SamplingParams(max_new_tokens=24, temperature=1.0)
+    requests = [Request(prompt=f"Write a paragraph about Zürich, a question and its answer. ({i})", sampling=sampling,
+                        seed=i, constraint="extractive_qa") for i in range(6)]
+    outputs = gpt2.generate(requests)
+    spans = 0
+    for output in outputs:
+        parsed = parse_tagged(output.text, ["context", "question", "answer"])
+        assert parsed.ok, output.text
+        answer = parsed.value["answer"]
+        spans += bool(answer.strip())
+        assert not answer.strip() or is_span(answer, parsed.value["context"]), (answer, parsed.value["context"])
+    assert spans >= 4  # a row's answer is empty only when its context came out empty after every redraw

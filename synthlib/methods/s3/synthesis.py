@@ -23,6 +23,7 @@ from typing import Any
 
 from synthlib.methods.s3.tasks import TaskSpec
 from synthlib.prompts import s3 as prompts
+from synthlib.tasks.formats import is_span
 from synthlib.teachers.base import Request, SamplingParams, Teacher, request_key
 from synthlib.teachers.parsing import Parsed, ParseReport, parse_tagged, safe_parse
 
@@ -33,9 +34,10 @@ MIN_WORDS = 3
 #: The format's own [label] tag, when present, is read past: the requested label is what the sample gets.
 PART_CONSTRAINT = {"imdb": "sentiment", "rte": "nli", "qnli": "question", "adversarial_qa": "question"}
 #: the same for plain prompts (ZeroGen), where the teacher writes the whole sample; a base-model teacher
-#: also gets worked examples of these formats (``synthlib.teachers.delivery``). QNLI and AdversarialQA have
-#: no train split offline to draw examples from, so they have none.
-PLAIN_CONSTRAINT = {"imdb": "sentiment", "rte": "nli_pair"}
+#: also gets worked examples of these formats (``synthlib.teachers.delivery``; AdversarialQA's are cloze
+#: questions on Wikipedia paragraphs, ``synthlib.tasks.examples``). QNLI has no train split offline to
+#: draw examples from, so it has no format here.
+PLAIN_CONSTRAINT = {"imdb": "sentiment", "rte": "nli_pair", "adversarial_qa": "extractive_qa"}
 
 
 def requested_class(task: TaskSpec, fields: dict[str, Any]) -> dict[str, str]:
@@ -246,7 +248,8 @@ def part_parser(task: TaskSpec, plain: bool):
         if any(parent.get(column, "").strip().lower() == value.lower() for column, value in values.items()):
             return Parsed.reject("copied the example")
         if task.kind == "qa" and plain:
-            if values["answer"].lower() not in values["context"].lower():
+            values["context"] = " ".join(values["context"].split())  # the student finds the answer in it
+            if not is_span(values["answer"], values["context"]):
                 return Parsed.reject("answer not in context")
             values["answers"] = [values["answer"]]
         return Parsed(True, values)

@@ -1,0 +1,40 @@
+"""Output formats: the extractive-QA format's span field and its parse check."""
+
+import pytest
+
+from synthlib.tasks.formats import FORMATS, is_span
+
+QA = FORMATS["extractive_qa"]
+CONTEXT = ("Die Brücke über die Limmat in Zürich wurde 1932 eröffnet und 1998 erneuert. It carries "
+           "two tram lines and  a footpath, and about 4,000 people cross it every day.")
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("1932", True),
+    ("zürich WURDE", True),               # case ignored, non-ASCII kept
+    ("two tram lines and a footpath", True),  # a double space in the context is still one gap
+    ("  1998 ", True),
+    ("", False),                           # an empty answer is no span
+    ("   ", False),
+    ("1933", False),
+    ("tram lines, and a footpath", False),
+])
+def test_is_span(answer, expected):
+    assert is_span(answer, CONTEXT) is expected
+
+
+def test_the_span_answer_renders_and_parses_back():
+    values = {"context": CONTEXT, "question": "In what year was the bridge opened?", "answer": "1932"}
+    target = QA.render(values)
+    assert target.startswith("[context] Die Brücke") and target.endswith("[answer] 1932")
+    assert QA.parse(target).value == {**values, "context": " ".join(CONTEXT.split())}  # tags read single-spaced
+
+
+def test_an_answer_that_is_not_in_the_context_is_a_counted_rejection():
+    target = QA.render({"context": CONTEXT, "question": "In what year was the bridge opened?", "answer": "1931"})
+    assert QA.parse(target).reason == "[answer] not in [context]"
+
+
+def test_a_short_context_is_rejected_before_the_span_check():
+    target = QA.render({"context": "Zürich has a bridge.", "question": "What does Zürich have?", "answer": "bridge"})
+    assert QA.parse(target).reason == "too short [context]"
