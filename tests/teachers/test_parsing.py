@@ -75,13 +75,16 @@ def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
               "label": "positive", "hypothesis": "a river flooded",
               "premise": "Heavy rain fell for a week and the river left its banks.", **{f"q{k}": "Did the river flood?" for k in
                                                                        range(1, 6)},
-              **{f"a{k}": "yes" for k in range(1, 6)}}
+              **{f"a{k}": "yes" for k in range(1, 6)},
+              "context": "Heavy rain fell for a week in Zürich, and the river left its banks. " * 2}
     for name, fmt in FORMATS.items():
         sample = {k: values[k] for k in fmt.fields}
         if name == "math_qa":
             sample["answer"] = 12
         if name in ("nli", "nli_pair"):
             sample["label"] = "entailment"
+        if name == "extractive_qa":
+            sample["answer"] = "the river"  # a span of the context
         parsed = fmt.parse(fmt.render(sample))
         assert parsed.ok, (name, parsed.reason)
         assert isinstance(fmt.parse(fmt.render(sample)[:12]), Parsed)
