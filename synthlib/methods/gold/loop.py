@@ -13,8 +13,12 @@ Each iteration ``t = 1..T`` of :class:`GoldLoop` (strategy ``gold``):
    feedback examples of iteration ``t+1``.
 
 The same loop produces the baselines' data, so every method spends the same teacher budget per
-training sample: ``vanilla`` (no feedback, no OOD batch), ``zerogen`` (label-conditioned prompts,
-no feedback), ``p2model`` (a higher temperature and earlier generations mixed into the prompt, as
+training sample. On a classification task every training request asks for a label, balanced over
+the classes, whatever the method: the paper's Table 14 gives all four methods one prompt ending
+in "a novel sample ... with <label> label". (Asked for none, gemma-3-270m labelled every RTE sample
+it wrote not_entailment, and each student learnt one class.) The strategies: ``vanilla`` (no
+feedback, no OOD batch; the components ablation's name), ``zerogen`` (the same requests as
+``vanilla``, the main chapter's name), ``p2model`` (a higher temperature and earlier generations mixed into the prompt, as
 Prompt2Model does for diversity) and ``progen`` (a documented lightweight variant of ProGen: the
 in-context feedback is the training samples the current student agrees with most confidently,
 the lowest-energy samples whose predicted label or answer matches the generated one, in place of
@@ -133,8 +137,8 @@ class GoldLoop:
         requests = []
         for i in range(s.per_iteration):
             label = None
-            if s.strategy == "zerogen" and self.task.is_classification:
-                label = (t * s.per_iteration + i) % len(self.task.label_names)  # balanced labels
+            if self.task.is_classification:  # every method asks for a label, balanced (the paper's Table 14)
+                label = (t * s.per_iteration + i) % len(self.task.label_names)
             earlier = (random.Random(f"{s.seed}-{t}-{i}").sample(earlier_pool, min(s.p2model_mix, len(earlier_pool)))
                        if s.strategy == "p2model" else None)
             requests.append(synthesis.train_request(

@@ -3,7 +3,8 @@
 For each task:
 
 1. **GOLD**: the loop with OOD batches and energy-band feedback, the student trained with SCE;
-2. **ZeroGen**: label-conditioned prompts with the same real examples, no feedback, CE;
+2. **ZeroGen**: the same real examples, no feedback, CE (every method's classification requests name
+   a balanced label, as in the paper's prompts);
 3. **ProGen-lite**: feedback from the training samples the student agrees with most confidently, CE;
 4. **Prompt2Model-style**: a higher temperature and earlier generations mixed into the prompt, CE;
 5. **pre-trained** student (no training), **fine-tuned** student (real rows, CE), and the

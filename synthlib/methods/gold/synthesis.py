@@ -7,7 +7,8 @@
 * :func:`answer_request`: the teacher's own few-shot answer to a test item (a baseline);
 * :func:`sample_parser` / :func:`answer_parser`: teacher text -> row fields, or a counted rejection.
 
-Every request carries ``metadata["gold"]``: the step, the task, the requested label (ZeroGen), and
+Every request carries ``metadata["gold"]``: the step, the task, the requested label (classification
+training samples of every method, balanced, as in the paper's Table 14 prompts), and
 the rows shown in the prompt (``examples``, ``feedback``, ``batch``) so that the scripted stand-in
 teacher and the lineage can read them without parsing the prompt back.
 """
@@ -70,7 +71,9 @@ def train_request(task: TaskSpec, examples: list[dict], feedback: list[dict], sa
                                       "examples": [fields_of(task, r) for r in examples],
                                       "feedback": [fields_of(task, r) for r in feedback],
                                       "earlier": [fields_of(task, r) for r in earlier or []]},
-                             "fields": {"label": label} if label is not None else {}})
+                             "fields": {"label": label} if label is not None else {},
+                             # the constrained decoder writes the requested label instead of scoring it
+                             **({"option": task.label_names[label]} if label is not None else {})})
 
 
 def ood_request(task: TaskSpec, examples: list[dict], batch: list[dict], sampling: Sampling, seed: int,

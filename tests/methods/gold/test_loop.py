@@ -53,6 +53,9 @@ def test_two_iterations_keep_lineage_and_feed_the_band_back(tmp_path):
     loop, teacher = _loop(tmp_path)
     result = loop.run()
     assert [s["round"] for s in result.rounds] == [1, 2]
+    train_calls = [c for c in teacher.calls if c.metadata["gold"]["step"] == "gold"]
+    assert Counter(c.metadata["gold"]["label"] for c in train_calls) == {0: 8, 1: 8}  # GOLD asks for labels too
+    assert all("label" not in c.metadata["gold"] for c in teacher.calls if c.metadata["gold"]["step"] == "ood")
     train = training_rows(result)
     assert train and all(r["role"] == "train" for r in train)
     for row in result.rows:
@@ -138,9 +141,12 @@ def test_baseline_strategies(tmp_path, strategy):
     assert all(r["role"] == "train" for r in result.rows)  # only GOLD asks for OOD batches
     steps = {c.metadata["gold"]["step"] for c in teacher.calls}
     assert steps == {strategy}
-    if strategy == "zerogen":
-        assert Counter(r["label"] for r in result.rows).keys() == {0, 1}
-        assert all(c.metadata["gold"]["label"] is not None for c in teacher.calls)
+    # every method asks for a label on a classification task, balanced (the paper's Table 14)
+    asked = Counter(c.metadata["gold"]["label"] for c in teacher.calls)
+    assert asked == {0: 8, 1: 8}
+    assert all(c.metadata["option"] == spec("rte").label_names[c.metadata["gold"]["label"]] for c in teacher.calls)
+    assert all("with the label " + c.metadata["option"] in c.prompt for c in teacher.calls)
+    assert Counter(r["label"] for r in result.rows).keys() == {0, 1}
     if strategy == "p2model":
         later = [c for c in teacher.calls if c.seed == 2000]
         assert all(c.metadata["gold"]["earlier"] for c in later) and all(c.sampling.temperature == 1.5 for c in later)
