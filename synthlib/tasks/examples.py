@@ -274,6 +274,13 @@ def cloze_question(sentence: str) -> tuple[str, str] | None:
     return None
 
 
+def _askable(question: str, answer: str, context: str) -> bool:
+    """A cloze question worth showing: a whole sentence (capitalised, not cut at an initial), short, and
+    with one right span in its context."""
+    whole = question[:1].isupper() and not re.search(r"\b[A-Z]\?$", question)
+    return whole and len(question.split()) <= 22 and context.count(answer) == 1
+
+
 def _extractive_qa(rows, rng, max_words) -> Iterator[Example]:
     fmt = FORMATS["extractive_qa"]
     for row in rows:
@@ -287,8 +294,7 @@ def _extractive_qa(rows, rng, max_words) -> Iterator[Example]:
         if "[" in context or "]" in context or re.search(r"\b[A-Z]\.$", paragraph[-1] if paragraph else ""):
             continue  # a bracket reads as a tag; "... by P." is a sentence cut at an initial
         # not the first sentence (it names the subject); short questions whose answer occurs once
-        asked = [qa for qa in map(cloze_question, paragraph[1:])
-                 if qa and qa[0][:1].isupper() and not re.search(r"\b[A-Z]\?$", qa[0]) and len(qa[0].split()) <= 22 and context.count(qa[1]) == 1]
+        asked = [qa for qa in map(cloze_question, paragraph[1:]) if qa and _askable(*qa, context)]
         if len(context.split()) < fmt.min_words["context"] or not asked:
             continue
         question, answer = rng.choice(asked)

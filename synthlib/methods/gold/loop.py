@@ -18,8 +18,8 @@ the classes, whatever the method: the paper's Table 14 gives all four methods on
 in "a novel sample ... with <label> label". (Asked for none, gemma-3-270m labelled every RTE sample
 it wrote not_entailment, and each student learnt one class.) The strategies: ``vanilla`` (no
 feedback, no OOD batch; the components ablation's name), ``zerogen`` (the same requests as
-``vanilla``, the main chapter's name), ``p2model`` (a higher temperature and earlier generations mixed into the prompt, as
-Prompt2Model does for diversity) and ``progen`` (a documented lightweight variant of ProGen: the
+``vanilla``, the main chapter's name), ``p2model`` (a higher temperature and earlier generations
+mixed into the prompt, as Prompt2Model does for diversity) and ``progen`` (a documented lightweight variant of ProGen: the
 in-context feedback is the training samples the current student agrees with most confidently,
 the lowest-energy samples whose predicted label or answer matches the generated one, in place of
 ProGen's influence-function ranking).
