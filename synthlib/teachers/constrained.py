@@ -97,36 +97,40 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     sampling = dataclasses.replace(request.sampling, max_new_tokens=segment.max_tokens, stop=segment.stops,
                                    logprobs=False)
     spans = None
-    if segment.kind == "number":
-        allowed, ban = _digit_tokens(teacher), (1, _stop_tokens(teacher, ("\n",)))
-    elif segment.kind == "span":
-        allowed, ban = None, (1, _stop_tokens(teacher, segment.stops))
-        spans = [_span_ids(teacher, source or "") for source in sources or []]
-    else:  # readable text, at least min_words words long
-        allowed = _clean_tokens(teacher)
-        ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
     prefilled, written = contexts
     pieces, used = [""] * len(written), [0] * len(written)
     todo = list(range(len(written)))
+    if segment.kind == "number":
+        allowed, ban = _digit_tokens(teacher), (1, _stop_tokens(teacher, ("\n",)))
+    elif segment.kind == "span":  # readable tokens too: a byte-level run may cut a character in two
+        allowed, ban = _clean_tokens(teacher), (1, _stop_tokens(teacher, segment.stops))
+        spans = [_span_ids(teacher, source or "") for source in sources or []]
+        todo = [r for r in todo if spans[r]]  # nothing to copy from: the field stays empty, no tokens spent
+    else:  # readable text, at least min_words words long
+        allowed = _clean_tokens(teacher)
+        ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
     for attempt in range(RETRIES + 1):
+        if not todo:
+            break
         subs = [Request(prompt=written[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
         outputs = teacher.generate_batch([written[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban,
                                          after=(prefilled, todo),
-                                         spans=None if spans is None else ([spans[r] for r in todo],
-                                                                           _stop_tokens(teacher, segment.stops)))
+                                         spans=None if spans is None else ([spans[r] for r in todo], ban[1]))
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
             used[row] += output.completion_tokens
         todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r], min_words)]
-        if not todo or sampling.greedy:
+        if sampling.greedy:
             break
     return pieces, used
 
 
 def _span_ids(teacher, source: str) -> list[int]:
-    """The token ids a span of ``source`` is made of, tokenized as it follows a tag and its space."""
-    return teacher.tokenizer(" " + " ".join(source.split()), add_special_tokens=False)["input_ids"]
+    """The token ids a span of ``source`` is made of, tokenized as it follows a tag and its space (none
+    for a blank source: a lone space is no answer)."""
+    text = " ".join(source.split())
+    return teacher.tokenizer(" " + text, add_special_tokens=False)["input_ids"] if text else []
 
 
 def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0) -> bool:

@@ -81,6 +81,13 @@ def without_format_line(instruction: str) -> str:
     return "\n".join(kept).rstrip() or instruction.rstrip()
 
 
+def option_metadata(label_names: Sequence[str], label: int | None) -> dict[str, str]:
+    """``{"option": <label name>}`` for a request that asks for class ``label``, else ``{}``: the few-shot
+    delivery then shows examples of that class only, and the constrained decoder writes the label
+    instead of scoring it (methods word labels their own way in prompts, which neither can read)."""
+    return {"option": label_names[label]} if label is not None and label_names else {}
+
+
 def requested_option(request: Request, options: Sequence[str]) -> str | None:
     """The label a request asks for: ``metadata["option"]``, else the one option word its instruction names."""
     if request.metadata.get("option") in options:

@@ -282,7 +282,7 @@ class SpanOf:
     """
 
     def __init__(self, prompt_width: int, spans: Sequence[Sequence[int]], stops):
-        self.prompt_width, self.spans, self.stops = prompt_width, [list(s) for s in spans], stops
+        self.prompt_width, self.spans, self.not_stops = prompt_width, [list(s) for s in spans], ~stops
 
     def __call__(self, input_ids, scores):
         import torch
@@ -294,7 +294,7 @@ class SpanOf:
             if nexts:
                 blocked[row, nexts] = False
             if written or not nexts:
-                blocked[row] &= ~self.stops[: scores.shape[-1]]
+                blocked[row] &= self.not_stops[: scores.shape[-1]]
         return scores.masked_fill(blocked, -math.inf)
 
 

@@ -262,3 +262,17 @@ def test_constrained_extractive_answers_are_spans_of_the_context_written_before_
         spans += bool(answer.strip())
         assert not answer.strip() or is_span(answer, parsed.value["context"]), (answer, parsed.value["context"])
     assert spans >= 4  # a row's answer is empty only when its context came out empty after every redraw
+
+
+def test_a_span_with_nothing_to_copy_from_stays_empty_and_costs_nothing(gpt2):
+    from synthlib.tasks.formats import Segment
+    from synthlib.teachers.constrained import _free
+
+    prompts = ["Write a paragraph.\n", "Write another, über alles.\n"]
+    written = ["[context] \n[answer]", "[context] Zürich lies on a lake.\n[answer]"]
+    request = Request(prompt="x", sampling=SamplingParams(max_new_tokens=6, temperature=1.0))
+    pieces, used = _free(gpt2, (gpt2.prefill_prompts(prompts), written), Segment("span", name="answer",
+                         source="context", max_tokens=6), " ", request, [1, 2], [[], []], ["", ""],
+                         sources=["", "Zürich lies on a lake."])
+    assert pieces[0] == "" and used[0] == 0
+    assert used[1] > 0 and is_span(pieces[1], "Zürich lies on a lake.")

@@ -22,6 +22,7 @@ from synthlib.methods.gold import formats
 from synthlib.methods.gold.tasks import TaskSpec, number_text
 from synthlib.prompts import gold as prompts
 from synthlib.teachers.base import Request, SamplingParams
+from synthlib.teachers.delivery import option_metadata
 from synthlib.teachers.parsing import Parsed, parse_label
 
 #: characters of a field shown in a prompt (long SQuAD paragraphs are cut; the task keeps them whole)
@@ -72,8 +73,7 @@ def train_request(task: TaskSpec, examples: list[dict], feedback: list[dict], sa
                                       "feedback": [fields_of(task, r) for r in feedback],
                                       "earlier": [fields_of(task, r) for r in earlier or []]},
                              "fields": {"label": label} if label is not None else {},
-                             # the constrained decoder writes the requested label instead of scoring it
-                             **({"option": task.label_names[label]} if label is not None else {})})
+                             **option_metadata(task.label_names, label)})
 
 
 def ood_request(task: TaskSpec, examples: list[dict], batch: list[dict], sampling: Sampling, seed: int,

@@ -25,6 +25,7 @@ from synthlib.methods.s3.tasks import TaskSpec
 from synthlib.prompts import s3 as prompts
 from synthlib.tasks.formats import is_span
 from synthlib.teachers.base import Request, SamplingParams, Teacher, request_key
+from synthlib.teachers.delivery import option_metadata
 from synthlib.teachers.parsing import Parsed, ParseReport, parse_tagged, safe_parse
 
 MIN_WORDS = 3
@@ -41,10 +42,9 @@ PLAIN_CONSTRAINT = {"imdb": "sentiment", "rte": "nli_pair", "adversarial_qa": "e
 
 
 def requested_class(task: TaskSpec, fields: dict[str, Any]) -> dict[str, str]:
-    """``{"option": <label name>}`` for a request that asks for a label, else ``{}``. Few-shot delivery then
-    shows worked examples of that class only: the prompts word labels their own way ("correct"/"wrong"),
-    which the delivery cannot read from the instruction."""
-    return {"option": task.label_names[fields["label"]]} if "label" in fields and task.label_names else {}
+    """``{"option": <label name>}`` for a request whose fields ask for a label, else ``{}``
+    (:func:`~synthlib.teachers.delivery.option_metadata`; S3 words labels "correct"/"wrong")."""
+    return option_metadata(task.label_names, fields.get("label"))
 
 
 @dataclass(frozen=True)
