@@ -25,6 +25,15 @@ ResultCallback = Callable[[int, "Generation"], None]
 #: key of constrained requests, so answers written under older rules are not served again.
 #: 2: a field copied from the instruction, or under the format's minimum words, is drawn again.
 CONSTRAINED_DECODER = 2
+#: formats whose rules changed since, at their own revision (every other format keeps its cache keys).
+#: extractive_qa 3: a span field may use readable tokens only (a byte-level run cut one character in two),
+#: and a blank source leaves it empty.
+FORMAT_DECODER = {"extractive_qa": 3}
+
+
+def decoder_revision(constraint: str) -> int:
+    """The constrained decoder's rule revision for one format: what its requests' cache keys carry."""
+    return FORMAT_DECODER.get(constraint, CONSTRAINED_DECODER)
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class Request:
                    "sampling": self.sampling.to_dict(), "sample_index": self.sample_index, "seed": self.seed,
                    "constraint": self.constraint}
         if self.constraint:  # a constrained answer also depends on the decoder's rules (free ones keep their keys)
-            payload["decoder"] = CONSTRAINED_DECODER
+            payload["decoder"] = decoder_revision(self.constraint)
         return payload
 
     def effective_seed(self) -> int:

@@ -1,8 +1,8 @@
 """Constrained decoding's redraw rule: a field copied from the instruction, or too short, is drawn again."""
 
-from synthlib.tasks.formats import TAG_STOPS, Segment
+from synthlib.tasks.formats import FORMATS, TAG_STOPS, Segment
 from synthlib.teachers import Request, SamplingParams
-from synthlib.teachers.base import CONSTRAINED_DECODER, Generation
+from synthlib.teachers.base import CONSTRAINED_DECODER, FORMAT_DECODER, Generation, decoder_revision
 from synthlib.teachers.constrained import RETRIES, _free, _redraw
 from synthlib.teachers.parsing import safe_parse
 
@@ -75,3 +75,11 @@ def test_constrained_requests_carry_the_decoder_revision_in_their_cache_key():
     sampling = SamplingParams(max_new_tokens=8)
     assert Request(prompt="p", sampling=sampling, constraint="nli").payload()["decoder"] == CONSTRAINED_DECODER
     assert "decoder" not in Request(prompt="p", sampling=sampling).payload()  # free requests keep their keys
+
+
+def test_a_format_whose_rules_changed_gets_new_cache_keys_and_the_others_keep_theirs():
+    sampling = SamplingParams(max_new_tokens=8)
+    span = Request(prompt="p", sampling=sampling, constraint="extractive_qa").payload()
+    assert span["decoder"] == decoder_revision("extractive_qa") > CONSTRAINED_DECODER
+    assert Request(prompt="p", sampling=sampling, constraint="summary_qa").payload()["decoder"] == CONSTRAINED_DECODER
+    assert set(FORMAT_DECODER) <= set(FORMATS)  # a revision names a real format
