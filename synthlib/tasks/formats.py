@@ -4,8 +4,8 @@ An :class:`OutputFormat` is a sequence of :class:`Segment` s: literal text (tags
 punctuation) and fields (free text, a choice among options, a number, a list item). The same
 segments drive three things, so they cannot drift apart:
 
-* :meth:`OutputFormat.render` writes a target from field values (training text for the stand-in
-  teacher, few-shot examples),
+* :meth:`OutputFormat.render` writes a target from field values (the worked examples a base
+  model is shown, few-shot examples),
 * :meth:`OutputFormat.parse` reads a teacher's output back into values or a counted rejection,
 * constrained decoding (``synthlib.teachers.constrained``) forces the literals and generates only
   the fields.
@@ -260,8 +260,9 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
 
 
 #: formats a method registers at import time (``register_format``). They live outside ``FORMATS`` on
-#: purpose: the stand-in teacher's training recipe hashes ``FORMATS``, and a method's own format must
-#: not retrain it. Constrained decoding and parsing find them through :func:`get_format` all the same.
+#: purpose: ``FORMATS`` is the set the Teachers chapter measures and every method shares, while a
+#: registered format serves one adapter (the head-to-head's SoftSRV labels). Constrained decoding
+#: and parsing find them through :func:`get_format` all the same.
 EXTRA_FORMATS: dict[str, OutputFormat] = {}
 
 
