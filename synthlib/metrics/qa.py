@@ -2,7 +2,8 @@
 
 Normalisation (as in the SQuAD v1.1 evaluation script): lower-case, drop punctuation, drop the
 articles a/an/the, collapse whitespace. A prediction is scored against every gold answer and the
-best score counts.
+best score counts. Token F1 is the v1.1 script's too: 0 whenever no token is shared, so an empty
+prediction for an answer that normalises to nothing ("The") has exact match 1 and F1 0.
 """
 
 from __future__ import annotations
@@ -24,20 +25,25 @@ def normalize_answer(text: str) -> str:
 
 def exact_match(prediction: str, gold_answers: Sequence[str]) -> float:
     """1.0 when the normalised prediction equals any normalised gold answer."""
+    _need_gold(gold_answers)
     target = normalize_answer(prediction)
     return float(any(target == normalize_answer(gold) for gold in gold_answers))
 
 
 def token_f1(prediction: str, gold_answers: Sequence[str]) -> float:
     """Best bag-of-tokens F1 between the prediction and any gold answer."""
+    _need_gold(gold_answers)
     return max(_f1(normalize_answer(prediction).split(), normalize_answer(g).split()) for g in gold_answers)
+
+
+def _need_gold(gold_answers: Sequence[str]) -> None:
+    if isinstance(gold_answers, str) or not gold_answers:
+        raise ValueError(f"need a non-empty list of gold answers, got {gold_answers!r}: wrap a single answer as [answer]")
 
 
 def _f1(predicted: list[str], gold: list[str]) -> float:
     common = sum((Counter(predicted) & Counter(gold)).values())
-    if not predicted or not gold:
-        return float(predicted == gold)  # both empty counts as a match, one empty as a miss
-    if common == 0:
+    if common == 0:  # no shared token, or an empty side: 0, as the v1.1 script scores it (even both empty)
         return 0.0
     precision, recall = common / len(predicted), common / len(gold)
     return 2 * precision * recall / (precision + recall)

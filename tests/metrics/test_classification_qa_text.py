@@ -26,9 +26,54 @@ def test_squad_normalisation_and_scores():
     # prediction "denver broncos win" vs gold "denver broncos": P=2/3, R=1, F1=0.8
     assert token_f1("Denver Broncos win", ["Denver Broncos"]) == pytest.approx(0.8)
     assert token_f1("Carolina", ["Denver Broncos", "Carolina Panthers"]) == pytest.approx(2 / 3)
-    assert token_f1("", [""]) == 1.0 and token_f1("a", ["b"]) == 0.0
+    assert token_f1("a", ["b"]) == 0.0
+    # an answer that normalises to nothing: exact match 1, F1 0 (the v1.1 script's scores)
+    assert exact_match("", ["The"]) == 1.0 and token_f1("", ["The"]) == 0.0 and token_f1("", [""]) == 0.0
     scores = squad_scores(["Denver Broncos", "x"], [["Denver Broncos"], ["y"]])
     assert scores == {"exact_match": 50.0, "f1": 50.0}
+    with pytest.raises(ValueError, match="wrap a single answer"):
+        exact_match("Denver", "Denver")  # a bare string would be scored character by character
+    with pytest.raises(ValueError, match="non-empty list"):
+        token_f1("Denver", [])
+
+
+def _v11_normalise(text):
+    """The SQuAD v1.1 steps spelled out one by one: lower, drop punctuation, drop articles, split."""
+    import re
+    import string
+
+    lowered = text.lower()
+    kept = "".join(ch for ch in lowered if ch not in string.punctuation)
+    return re.sub(r"\b(a|an|the)\b", " ", kept).split()
+
+
+def _v11_f1(prediction, gold):
+    shared = 0
+    remaining = list(_v11_normalise(gold))
+    predicted = _v11_normalise(prediction)
+    for token in predicted:
+        if token in remaining:
+            remaining.remove(token)
+            shared += 1
+    if shared == 0:
+        return 0.0
+    precision, recall = shared / len(predicted), shared / len(_v11_normalise(gold))
+    return 2 * precision * recall / (precision + recall)
+
+
+@pytest.mark.parametrize("prediction, golds", [
+    ("Zürich  Hauptbahnhof", ["zürich hauptbahnhof", "Zürich"]),  # non-ASCII, case, double space
+    ("\tthe the   the\n", ["The"]),                               # only articles and odd whitespace
+    ("in 1848, the Swiss", ["1848", "the Swiss in 1848"]),          # punctuation, token order
+    ("New York New York", ["New York"]),                            # repeated tokens: counts clip
+    ("anthem", ["an them", "Anthem."]),                              # 'an' inside a word is no article
+    ("l'été à Genève", ["lété", "Genève"]),                          # apostrophe dropped, accents kept
+    ("", ["Paris"]), ("Paris", ["   "]),
+])
+def test_squad_scores_match_a_spelled_out_v11_reference(prediction, golds):
+    expected_em = float(any(_v11_normalise(prediction) == _v11_normalise(g) for g in golds))
+    assert exact_match(prediction, golds) == expected_em
+    assert token_f1(prediction, golds) == pytest.approx(max(_v11_f1(prediction, g) for g in golds))
 
 
 def test_rouge_l_matches_a_hand_computed_lcs():
