@@ -167,24 +167,51 @@ def _keywords_summary(rows, rng, max_words) -> Iterator[Example]:
                           "cnndm_sumllm", (row["article"], row["summary"]))
 
 
+#: ways to ask whether the summary states a sentence (each sentence is asked about once)
+_CLAIM_QUESTIONS = ("Does the summary say that {claim}?", "According to the summary, is it true that {claim}?",
+                    "Is it stated in the summary that {claim}?")
+
+
 def _summary_qa(rows, rng, max_words) -> Iterator[Example]:
     fmt = FORMATS["summary_qa"]
-    pool = [s for row in rows for s in sentences(row["summary"], high=18)]
+    # a sentence that starts in lower case is a piece cut at an abbreviation ("... the U.S. | for their ...")
+    pool = [s for row in rows for s in sentences(row["summary"], high=18) if s[:1].isupper()]
     for row in rows:
-        own = sentences(row["summary"], high=18)
+        shown = _lead_sentences(sentences(row["summary"], low=3, high=60), 60)  # room left for 5 questions
+        own = [s for s in shown if 6 <= len(s.split()) <= 18 and s[:1].isupper()]  # "yes": what it shows
         if not own:
             continue
-        summary = " ".join(sentences(row["summary"], low=3, high=60)[:2])  # two sentences: room for 5 questions
-        values: dict[str, Any] = {"summary": summary}
+        values: dict[str, Any] = {"summary": " ".join(shown)}
+        asked: set[str] = set()
         for k in range(1, 6):
-            yes = rng.random() < 0.6
-            sentence = rng.choice(own) if yes else rng.choice(pool)
-            if not yes and sentence in own:
-                yes = True
-            values[f"q{k}"] = f"Does the summary say that {sentence[0].lower()}{sentence[1:-1]}?"
-            values[f"a{k}"] = "yes" if yes else "no"
+            question, yes = _claim_question(rng, own, pool, asked)
+            values[f"q{k}"], values[f"a{k}"] = question, "yes" if yes else "no"
         yield Example(fmt.name, fmt.prompt(article=words(row["article"], max_words)), fmt.render(values),
                       "cnndm_sumllm", (row["article"], row["summary"]))
+
+
+def _lead_sentences(parts: list[str], max_words: int, at_most: int = 3) -> list[str]:
+    """The first sentences (at least one, at most ``at_most``) that fit in ``max_words`` words together."""
+    shown: list[str] = []
+    for sentence in parts[:at_most]:
+        if shown and sum(len(s.split()) for s in [*shown, sentence]) > max_words:
+            break
+        shown.append(sentence)
+    return shown
+
+
+def _claim_question(rng, own: list[str], pool: list[str], asked: set[str]) -> tuple[str, bool]:
+    """A yes/no question about a sentence not asked about yet (``asked``, which it joins): one of the
+    summary's own (yes, 60% of the time while any is left) or another summary's (no)."""
+    left = [s for s in own if s not in asked]
+    while True:
+        yes = bool(left) and rng.random() < 0.6
+        sentence = rng.choice(left) if yes else rng.choice(pool)
+        if sentence in asked or (not yes and sentence in own):
+            continue
+        asked.add(sentence)
+        claim = f"{sentence[0].lower()}{sentence[1:-1]}"
+        return rng.choice(_CLAIM_QUESTIONS).format(claim=claim), yes
 
 
 def _craft_qa(rows, rng, max_words) -> Iterator[Example]:

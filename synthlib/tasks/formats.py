@@ -69,6 +69,7 @@ class OutputFormat:
     segments: tuple[Segment, ...]
     template: str
     min_words: dict[str, int] = field(default_factory=dict)  # text fields: fewer words is a rejection
+    distinct: tuple[str, ...] = ()  # text fields that must all differ (five questions, not one asked twice)
 
     @property
     def fields(self) -> list[str]:
@@ -111,6 +112,11 @@ class OutputFormat:
         for segment in self.segments:
             if segment.kind == "span" and not is_span(parsed.value[segment.name], parsed.value[segment.source]):
                 return Parsed.reject(f"[{segment.name}] not in [{segment.source}]")
+        seen: set[str] = set()
+        for name in self.distinct:
+            if text_key(parsed.value[name]) in seen:
+                return Parsed.reject(f"repeated [{name}]")
+            seen.add(text_key(parsed.value[name]))
         return parsed
 
     def _parse_tagged(self, text: str) -> Parsed:
@@ -170,6 +176,11 @@ def _text(name: str, max_tokens: int = 48, stops: tuple[str, ...] = TAG_STOPS) -
     return Segment("text", name=name, max_tokens=max_tokens, stops=stops)
 
 
+def text_key(text: Any) -> str:
+    """What two field values are compared by to count as the same: lower-cased, single-spaced."""
+    return " ".join(str(text).split()).lower()
+
+
 def is_span(answer: str, context: str) -> bool:
     """True when ``answer`` (stripped, not empty) occurs in ``context``, ignoring case and runs of whitespace."""
     needle = " ".join(str(answer).split()).casefold()
@@ -205,7 +216,7 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
         ("captransfer",), "tagged", _tagged([("summary", _text("summary", 96))] + _QA),
         "Summarize the article, then write 5 yes/no questions answerable from the summary alone, each with its "
         "answer.\nFormat: [summary] ... [q1] ... [a1] yes/no ... [q5] ... [a5] yes/no\nArticle: {article}\nAnswer:\n",
-        {"summary": 5, **{f"q{k}": 3 for k in range(1, 6)}}),
+        {"summary": 5, **{f"q{k}": 3 for k in range(1, 6)}}, distinct=tuple(f"q{k}" for k in range(1, 6))),
     OutputFormat(
         "craft_qa", "a yes/no question-answer sample in CRAFT's JSON layout, rewritten from a document",
         ("craft",), "json",

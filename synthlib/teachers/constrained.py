@@ -30,7 +30,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from synthlib.tasks.formats import _GARBLED, Segment, get_format
+from synthlib.tasks.formats import _GARBLED, Segment, get_format, text_key
 from synthlib.teachers.base import Generation, Request, derive_seed, instruction_of
 from synthlib.teachers.parsing import echoes_prompt
 
@@ -56,6 +56,8 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
     for index, segment in enumerate(fmt.segments):
         if segment.kind != "literal" and segment.item in (None, 0):
             items = [[] for _ in requests]
+        if segment.name in fmt.distinct:  # the group's earlier fields are values this one may not repeat
+            items = [[text_key(v[name]) for name in fmt.distinct if name in v] for v in values]
         if segment.kind == "literal":
             stripped = segment.text.rstrip(" ")
             hold = segment.text[len(stripped):]
@@ -71,7 +73,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
                                  fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources)
         if segment.item is not None:
             for row, piece in enumerate(pieces):
-                items[row].append(piece.strip().lower())
+                items[row].append(text_key(piece))
         for row, piece in enumerate(pieces):
             values[row][segment.name] = piece.strip()
         written = [w + piece for w, piece in zip(written, pieces, strict=False)]
@@ -88,8 +90,8 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     """Generate a text, number or span field until a stop string (numbers: digit tokens only; spans: a
     run of the tokens of each row's ``sources`` text).
 
-    A row whose field came out empty or under ``min_words`` words, (list items) repeats an earlier
-    item, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
+    A row whose field came out empty or under ``min_words`` words, repeats an earlier item of its list
+    or field of its format's ``distinct`` group, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
     the parser's own check) is drawn again with a derived seed, up to :data:`RETRIES` times: a long
     enough, distinct, original field is part of the constraint. What is still bad after that is left
     for the parser to reject and count.
@@ -134,9 +136,10 @@ def _span_ids(teacher, source: str) -> list[int]:
 
 
 def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0) -> bool:
-    """True when a field must be drawn again: empty, under ``min_words`` words, a repeated list item, or
-    copied from the instruction."""
-    return (not piece or len(piece.split()) < min_words or piece.strip().lower() in items
+    """True when a field must be drawn again: empty, under ``min_words`` words, equal to an earlier item
+    of its list or field of its ``distinct`` group (``items``, as :func:`text_key` s), or copied from the
+    instruction."""
+    return (not piece or len(piece.split()) < min_words or text_key(piece) in items
             or echoes_prompt(piece, instruction))
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from synthlib.tasks.formats import FORMATS, is_span
+from synthlib.tasks.formats import FORMATS, get_format, is_span
 
 QA = FORMATS["extractive_qa"]
 CONTEXT = ("Die Brücke über die Limmat in Zürich wurde 1932 eröffnet und 1998 erneuert. It carries "
@@ -38,3 +38,18 @@ def test_an_answer_that_is_not_in_the_context_is_a_counted_rejection():
 def test_a_short_context_is_rejected_before_the_span_check():
     target = QA.render({"context": "Zürich has a bridge.", "question": "What does Zürich have?", "answer": "bridge"})
     assert QA.parse(target).reason == "too short [context]"
+
+
+def test_a_repeated_question_is_a_counted_rejection_whatever_its_case_and_spacing():
+    fmt = get_format("summary_qa")
+    values = {"summary": "The council approved a new bridge on Monday.",
+              **{f"q{k}": f"Is claim number {k} in the summary?" for k in range(1, 6)},
+              **{f"a{k}": "yes" for k in range(1, 6)}}
+    assert fmt.parse(fmt.render(values)).ok
+    values["q4"] = "  is CLAIM number 2   in the summary?"
+    assert fmt.parse(fmt.render(values)).reason == "repeated [q4]"
+
+
+def test_every_distinct_group_names_real_fields():
+    for fmt in FORMATS.values():
+        assert set(fmt.distinct) <= set(fmt.fields), fmt.name

@@ -1,6 +1,6 @@
 """Constrained decoding's redraw rule: a field copied from the instruction, or too short, is drawn again."""
 
-from synthlib.tasks.formats import FORMATS, TAG_STOPS, Segment
+from synthlib.tasks.formats import FORMATS, TAG_STOPS, OutputFormat, Segment, register_format, text_key
 from synthlib.teachers import Request, SamplingParams
 from synthlib.teachers.base import CONSTRAINED_DECODER, FORMAT_DECODER, Generation, decoder_revision
 from synthlib.teachers.constrained import RETRIES, _free, _redraw
@@ -81,5 +81,41 @@ def test_a_format_whose_rules_changed_gets_new_cache_keys_and_the_others_keep_th
     sampling = SamplingParams(max_new_tokens=8)
     span = Request(prompt="p", sampling=sampling, constraint="extractive_qa").payload()
     assert span["decoder"] == decoder_revision("extractive_qa") > CONSTRAINED_DECODER
-    assert Request(prompt="p", sampling=sampling, constraint="summary_qa").payload()["decoder"] == CONSTRAINED_DECODER
+    assert Request(prompt="p", sampling=sampling, constraint="nli").payload()["decoder"] == CONSTRAINED_DECODER
     assert set(FORMAT_DECODER) <= set(FORMATS)  # a revision names a real format
+
+
+def test_a_field_equal_to_an_earlier_one_of_its_group_is_drawn_again():
+    # _free gets the group's earlier values as text keys: case and runs of spaces do not make a new question
+    model = ScriptedFields(["Is  the bridge CLOSED?", "Will the bridge open in spring?"])
+    segment = Segment(kind="text", name="q2")
+    request = Request(prompt="x", sampling=SamplingParams(max_new_tokens=8, temperature=1.0))
+    pieces, _ = _free(model, (None, ["[q2]"]), segment, " ", request, [0], [[text_key("is the bridge closed?")]],
+                      ["Write questions."])
+    assert len(model.calls) == 2 and pieces == [" Will the bridge open in spring?"]
+
+
+def test_the_decoder_hands_each_distinct_field_the_values_written_before_it(monkeypatch):
+    from synthlib.teachers import constrained
+    from synthlib.teachers.hf import tiny_random_teacher
+
+    fmt = register_format(OutputFormat(
+        "test_two_questions", "two different questions", ("tests",), "tagged",
+        (Segment("literal", text="[q1] "), Segment("text", name="q1", max_tokens=3),
+         Segment("literal", text="\n[q2] "), Segment("text", name="q2", max_tokens=3)),
+        "Ask two questions.\nAnswer:\n", distinct=("q1", "q2")))
+    seen = {}
+    original = constrained._free
+
+    def spy(teacher, contexts, segment, hold, request, seeds, items, *rest):
+        seen[segment.name] = [list(row) for row in items]
+        return original(teacher, contexts, segment, hold, request, seeds, items, *rest)
+
+    monkeypatch.setattr(constrained, "_free", spy)
+    teacher = tiny_random_teacher("tiny-random-gpt2", batch_size=2)
+    requests = [Request(prompt=fmt.template, sampling=SamplingParams(max_new_tokens=8), seed=s, constraint=fmt.name)
+                for s in (1, 2)]
+    answers = constrained.generate_constrained(teacher, requests)
+    assert seen["q1"] == [[], []]
+    first = [a.text.split("\n[q2]")[0].removeprefix("[q1]") for a in answers]  # what each row wrote first
+    assert seen["q2"] == [[text_key(q)] for q in first]

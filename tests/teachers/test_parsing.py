@@ -73,8 +73,8 @@ def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
     values = {"keywords": ["rain", "river", "city", "flood", "council"], "summary": "The river flooded the city.",
               "question": "Does the river flood the city every spring?", "answer": "A.", "text": "a warm funny film",
               "label": "positive", "hypothesis": "a river flooded",
-              "premise": "Heavy rain fell for a week and the river left its banks.", **{f"q{k}": "Did the river flood?" for k in
-                                                                       range(1, 6)},
+              "premise": "Heavy rain fell for a week and the river left its banks.", **{f"q{k}": f"Did the river flood in year {k}?"
+                                                                       for k in range(1, 6)},
               **{f"a{k}": "yes" for k in range(1, 6)},
               "context": "Heavy rain fell for a week in Zürich, and the river left its banks. " * 2}
     for name, fmt in FORMATS.items():

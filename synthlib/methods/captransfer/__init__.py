@@ -69,6 +69,9 @@ class CaptransferConfig(BaseConfig):
     teacher_tokens: int = option(320, "Teacher token limit per answer.")
     system_prompt: bool = option(True, "Send the data-writer system turn to chat teachers (fewer refusals).")
     prefill: bool = option(True, "Start chat teachers' answers with the first tag (an assistant prefill).")
+    constrained: bool = option(False, "Ask through the constrained keywords_summary / summary_qa formats (hf "
+                                      "teachers): the tags and the 5 keywords or questions cannot break, the model "
+                                      "writes every word (the paper's teacher answers freely).")
     seeds: list[int] = option([0, 1, 2], "Student seeds; trajectories show the median and min-max band over them.")
     epochs: float = option(1.0, "Passes over the training data (paper: one epoch).")
     batch_size: int = option(8, "Student batch size (paper: 8).")
@@ -103,6 +106,9 @@ class CaptransferConfig(BaseConfig):
             raise ConfigError("need epochs > 0, temperature >= 0 and 0 < top_p <= 1")
         if min(self.eval_articles, self.eval_questions) < 0:
             raise ConfigError("eval_articles and eval_questions must be >= 0 (0: all)")
+        if self.constrained and (self.keywords, self.questions) != (5, 5):
+            raise ConfigError(f"constrained formats hold 5 keywords and 5 questions, got keywords={self.keywords}, "
+                              f"questions={self.questions}; set both to 5 or constrained=false")
 
 
 @dataclass

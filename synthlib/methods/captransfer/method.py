@@ -54,7 +54,8 @@ def decoding(config: CaptransferConfig, temperature: float | None = None) -> Dec
     return Decoding(temperature=config.temperature if temperature is None else temperature, top_p=config.top_p,
                     max_new_tokens=config.teacher_tokens, keywords=config.keywords, questions=config.questions,
                     sentences=config.sentences, system_prompt=config.system_prompt, prefill=config.prefill,
-                    require_keywords_in_summary=config.require_keywords_in_summary, seed=config.seed)
+                    require_keywords_in_summary=config.require_keywords_in_summary, seed=config.seed,
+                    constrained=config.constrained)
 
 
 def recipe(config: CaptransferConfig, student: str) -> StudentRecipe:

@@ -19,6 +19,8 @@ from synthlib.teachers.parsing import Parsed, ParseReport, parse_label, parse_ta
 
 #: teachers that continue a plain prompt (no chat template)
 BASE_TEACHERS = ("gemma-3-270m",)
+#: the registered output format of each problem's answer (``synthlib.tasks.formats``), for constrained requests
+CONSTRAINED_FORMATS = {"summarization": "keywords_summary", "qa": "summary_qa"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Decoding:
     prefill: bool = True
     require_keywords_in_summary: bool = True
     seed: int = 0
+    constrained: bool = False  # ask through CONSTRAINED_FORMATS (the delivery layer prompts, the decoder writes tags)
 
 
 @dataclass
@@ -65,6 +68,9 @@ def request(task: str, article: Article, decoding: Decoding, chat: bool) -> Requ
                               top_p=decoding.top_p)
     metadata = {"captransfer": {"task": task, "article": article.text, "keywords": decoding.keywords,
                                 "questions": decoding.questions, "sentences": decoding.sentences}}
+    if decoding.constrained:  # the delivery layer turns it into chat or few-shot; the decoder writes the tags
+        return Request(prompt=text, sampling=sampling, seed=decoding.seed, metadata=metadata,
+                       constraint=CONSTRAINED_FORMATS[task])
     if chat:
         system = [{"role": "system", "content": prompts.SYSTEM}] if decoding.system_prompt else []
         start = [{"role": "assistant", "content": prefill_text(task)}] if decoding.prefill else []

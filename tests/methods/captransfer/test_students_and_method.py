@@ -42,6 +42,8 @@ def test_config_errors_name_the_fix():
         CaptransferConfig.from_profile("smoke", {"articles": 2, "eval_share": 0.1})
     with pytest.raises(Exception, match="unknown target"):
         CaptransferConfig.from_profile("smoke", {"targets": ["highlights"]})
+    with pytest.raises(Exception, match="set both to 5 or constrained=false"):
+        CaptransferConfig.from_profile("smoke", {"constrained": True, "keywords": 4})
 
 
 @pytest.mark.slow

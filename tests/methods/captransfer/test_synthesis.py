@@ -5,6 +5,7 @@ import pytest
 from synthlib.methods.captransfer.articles import Article, lead, sentences
 from synthlib.methods.captransfer.scripted import scripted_captransfer_teacher
 from synthlib.methods.captransfer.synthesis import (
+    CONSTRAINED_FORMATS,
     Decoding,
     answer_text,
     parse_qa_answer,
@@ -14,6 +15,7 @@ from synthlib.methods.captransfer.synthesis import (
     synthesize,
     uses_chat,
 )
+from synthlib.tasks.formats import get_format
 
 GOOD_SUMMARY = ("[keywords] Apple, Tim Cook, Steve Jobs, transparency, products\n"
                 "[summary] Since Steve Jobs died, Apple under Tim Cook values transparency. New products were few.")
@@ -157,3 +159,38 @@ def test_an_answer_cut_at_the_token_limit_is_not_resumed():
     result = synthesize("summarization", _articles(2), teacher, Decoding(), chat=True)
     assert len(teacher.batches) == 1 and result.resumed == 0
     assert set(result.report.reasons) == {"missing [summary] (cut at the token limit)"}
+
+
+def test_a_constrained_request_names_its_format_and_leaves_the_prompting_to_the_delivery():
+    article = _articles(1)[0]
+    for task, fmt in CONSTRAINED_FORMATS.items():
+        constrained = request(task, article, Decoding(constrained=True), chat=True)
+        assert constrained.constraint == fmt and constrained.messages is None  # no system turn, no prefill
+        assert article.text in constrained.prompt and not constrained.prompt.endswith("Answer:\n")
+        assert get_format(fmt)  # a registered format: the decoder can walk it
+
+
+def test_the_parsers_read_what_the_constrained_formats_write():
+    keywords = ["bridge", "council", "river", "Monday", "engineers"]
+    summary = get_format("keywords_summary").render({"keywords": keywords, "summary": "The council approved a bridge "
+                                                     "over the river on Monday, engineers said."})
+    assert parse_summary_answer(summary).value["keywords"] == keywords
+    pairs = {f"q{i}": f"Is claim number {i} true?" for i in range(1, 6)} | {f"a{i}": "yes" for i in range(1, 6)}
+    qa = get_format("summary_qa").render({"summary": "A bridge was approved.", **pairs})
+    assert [a for _, a in parse_qa_answer(qa).value["pairs"]] == ["yes"] * 5
+
+
+@pytest.mark.slow
+def test_constrained_summaries_from_a_real_decoder_never_fail_on_format():
+    """The tiny random GPT-2 writes noise, but under the format every answer has its tags and five keywords:
+    what is rejected is rejected for its content only."""
+    from synthlib.teachers import load_teacher
+
+    teacher = load_teacher("tiny-random-gpt2", cache=False, batch_size=4)
+    decoding = Decoding(constrained=True, max_new_tokens=32, require_keywords_in_summary=False)
+    articles = [Article(id=f"a{i}", source="cnndm", text=f"Story {i}. The council approved a bridge.", lead="")
+                for i in range(4)]
+    summaries = synthesize("summarization", articles, teacher, decoding, chat=True)
+    assert summaries.report.kept + sum(summaries.report.reasons.values()) == 4
+    assert set(summaries.report.reasons) <= {"repeated keyword"}, summaries.report.reasons
+    assert summaries.values and all(len(v["keywords"]) == 5 and v["summary"] for v in summaries.values.values())
