@@ -183,8 +183,10 @@ def _summary_qa(rows, rng, max_words) -> Iterator[Example]:
             continue
         values: dict[str, Any] = {"summary": " ".join(shown)}
         asked: set[str] = set()
-        for k in range(1, 6):
-            question, yes = _claim_question(rng, own, pool, asked)
+        questions = [_claim_question(rng, own, pool, asked) for _ in range(5)]
+        if None in questions:
+            continue
+        for k, (question, yes) in enumerate(questions, 1):
             values[f"q{k}"], values[f"a{k}"] = question, "yes" if yes else "no"
         yield Example(fmt.name, fmt.prompt(article=words(row["article"], max_words)), fmt.render(values),
                       "cnndm_sumllm", (row["article"], row["summary"]))
@@ -200,11 +202,12 @@ def _lead_sentences(parts: list[str], max_words: int, at_most: int = 3) -> list[
     return shown
 
 
-def _claim_question(rng, own: list[str], pool: list[str], asked: set[str]) -> tuple[str, bool]:
+def _claim_question(rng, own: list[str], pool: list[str], asked: set[str]) -> tuple[str, bool] | None:
     """A yes/no question about a sentence not asked about yet (``asked``, which it joins): one of the
-    summary's own (yes, 60% of the time while any is left) or another summary's (no)."""
+    summary's own (yes, 60% of the time while any is left) or another summary's (no); None when a
+    few dozen draws find none (a pool with nothing but this summary's sentences)."""
     left = [s for s in own if s not in asked]
-    while True:
+    for _ in range(50):
         yes = bool(left) and rng.random() < 0.6
         sentence = rng.choice(left) if yes else rng.choice(pool)
         if sentence in asked or (not yes and sentence in own):
@@ -212,6 +215,7 @@ def _claim_question(rng, own: list[str], pool: list[str], asked: set[str]) -> tu
         asked.add(sentence)
         claim = f"{sentence[0].lower()}{sentence[1:-1]}"
         return rng.choice(_CLAIM_QUESTIONS).format(claim=claim), yes
+    return None
 
 
 def _craft_qa(rows, rng, max_words) -> Iterator[Example]:

@@ -21,7 +21,7 @@ def test_examples_share_no_text_with_any_evaluated_split(use_mirror):
     assert len(evaluated_texts()) == len(evaluated)
     for fmt in FORMATS:
         examples = build_examples(fmt, 2000, 0, 160)
-        assert len(examples) >= 500, fmt  # summary_qa has ~510 usable articles
+        assert len(examples) >= 350, fmt  # summary_qa has ~390 (its lead must hold a sentence of 6-18 words)
         for example in examples:
             assert not any(normalise(text) in evaluated for text in example.texts), (fmt, example.texts)
             assert example.source in {"cnndm_sumllm", "wikipedia", "wikinews", "sst2", "rte", "gsm8k", "mbpp",
@@ -107,3 +107,35 @@ def test_extractive_qa_examples_ask_about_a_later_sentence_with_a_unique_answer(
         ("It was founded in what year by two sisters from Bonn?", "1921"),
         ("The café seats how many guests on two floors?", "80")}
     assert examples[0].prompt == FORMATS["extractive_qa"].prompt()
+
+
+def test_summary_qa_examples_ask_five_different_questions_and_say_yes_only_to_what_is_shown():
+    import random
+
+    from synthlib.tasks.examples import _summary_qa
+
+    summaries = ["The council approved a new bridge over the river on Monday. Work starts in May next year. "
+                 "A third sentence that the shown summary will not hold because it is cut away here, far too long "
+                 "to fit with the others in sixty words of text at all, which is the whole point of this sentence, "
+                 "so it goes on and on for a while longer still.",
+                 "Heavy rain flooded the old town centre overnight. Shops stayed closed on the main square.",
+                 "The local team won the cup final after extra time. Fans filled the streets until late."]
+    rows = [{"summary": s, "article": s} for s in summaries]
+    examples = list(_summary_qa(rows, random.Random(0), 160))
+    fmt = FORMATS["summary_qa"]
+    assert len(examples) == 3
+    for example in examples:
+        values = fmt.parse(example.target).value  # parses: five distinct questions
+        assert "third sentence" not in values["summary"]
+        for k in range(1, 6):
+            claim = values[f"q{k}"].rsplit(" that ", 1)[1].rstrip("?")
+            assert (claim.lower() in values["summary"].lower()) == (values[f"a{k}"] == "yes")
+
+
+def test_a_summary_with_nothing_else_to_ask_about_is_skipped_not_looped_on():
+    import random
+
+    from synthlib.tasks.examples import _summary_qa
+
+    rows = [{"summary": "The council approved a new bridge over the river on Monday.", "article": "x"}]
+    assert list(_summary_qa(rows, random.Random(0), 160)) == []  # one sentence, no other summary to ask "no" about
