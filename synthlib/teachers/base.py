@@ -27,9 +27,10 @@ ResultCallback = Callable[[int, "Generation"], None]
 CONSTRAINED_DECODER = 2
 #: formats whose rules changed since, at their own revision (every other format keeps its cache keys).
 #: extractive_qa 3: a span field may use readable tokens only (a byte-level run cut one character in two),
-#: and a blank source leaves it empty. summary_qa 3: a question equal to an earlier one is drawn again.
-#: keywords_summary 3: keywords count as repeats when equal lower-cased and single-spaced.
-FORMAT_DECODER = {"extractive_qa": 3, "summary_qa": 3, "keywords_summary": 3}
+#: and a blank source leaves it empty. summary_qa 3: a question equal to an earlier one is drawn again;
+#: 4: and may not spell out an earlier one token for token. keywords_summary 3: keywords count as
+#: repeats when equal lower-cased and single-spaced.
+FORMAT_DECODER = {"extractive_qa": 3, "summary_qa": 4, "keywords_summary": 3}
 
 
 def decoder_revision(constraint: str) -> int:

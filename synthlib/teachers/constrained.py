@@ -10,10 +10,11 @@ after, by construction). Text fields may only use tokens that
 decode to readable text, and may not stop (stop strings, EOS) before they hold the format's minimum
 number of words; an empty or repeated field, one still under that minimum (a "question" that is one
 long number), or one copied from the instruction (the parser's ``echoed prompt``: a summary that is
-the article's lead, a hypothesis that is its premise) is drawn again (``RETRIES``).
-The model therefore decides every
-word of content while the format cannot break, which is what lets a small stand-in feed the
-pipelines parseable data. Rows of a batch advance segment by segment together.
+the article's lead, a hypothesis that is its premise) is drawn again (``RETRIES``). A field of a
+format's ``distinct`` group (``summary_qa``'s questions) may not follow an earlier field of the group
+token for token past half its length (``NoCopyOf``). The model therefore decides every word of
+content while the format cannot break, which is what lets a small model feed the pipelines
+parseable data. Rows of a batch advance segment by segment together.
 
 Byte-level BPE attaches a space to the word after it, so a literal's trailing space is held back
 and handed to the next field (the model sees ``[label]`` and writes `` positive``), exactly as the
@@ -69,8 +70,10 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
             sources = [v.get(segment.source, "") for v in values] if segment.kind == "span" else None
+            earlier = [[v[n] for n in fmt.distinct if n in v] for v in values] if segment.name in fmt.distinct else None
             pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items, instructions,
-                                 fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources)
+                                 fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources,
+                                 earlier)
         if segment.item is not None:
             for row, piece in enumerate(pieces):
                 items[row].append(text_key(piece))
@@ -86,7 +89,7 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
           items: list[list[str]], instructions: list[str], min_words: int = 0,
-          sources: list[str] | None = None) -> tuple[list[str], list[int]]:
+          sources: list[str] | None = None, earlier: list[list[str]] | None = None) -> tuple[list[str], list[int]]:
     """Generate a text, number or span field until a stop string (numbers: digit tokens only; spans: a
     run of the tokens of each row's ``sources`` text).
 
@@ -111,13 +114,18 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     else:  # readable text, at least min_words words long
         allowed = _clean_tokens(teacher)
         ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
+    # a field of a distinct group may not spell out an earlier one token for token (the redraw alone let
+    # Qwen2.5-Coder-0.5B write the same question again three times running)
+    runs = None if not earlier else [[ids for ids in map(lambda v: _span_ids(teacher, v), row) if ids] for row in earlier]
     for attempt in range(RETRIES + 1):
         if not todo:
             break
         subs = [Request(prompt=written[r], sampling=sampling, seed=derive_seed(seeds[r], attempt)) for r in todo]
         outputs = teacher.generate_batch([written[r] for r in todo], subs, allowed_tokens=allowed, ban_until=ban,
                                          after=(prefilled, todo),
-                                         spans=None if spans is None else ([spans[r] for r in todo], ban[1]))
+                                         spans=None if spans is None else ([spans[r] for r in todo], ban[1]),
+                                         avoid=None if runs is None else ([runs[r] for r in todo],
+                                                                          _stop_tokens(teacher, segment.stops)))
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""

@@ -143,7 +143,8 @@ class HFTeacher(Teacher):
     def generate_batch(self, prompts: list[str], requests: Sequence[Request], allowed_tokens: Any = None,
                        ban_until: tuple[int, Any] | None = None,
                        after: tuple[tuple[Any, Any, Any], list[int]] | None = None,
-                       spans: tuple[Sequence[Sequence[int]], Any] | None = None) -> list[Generation]:
+                       spans: tuple[Sequence[Sequence[int]], Any] | None = None,
+                       avoid: tuple[Sequence[Sequence[Sequence[int]]], Any] | None = None) -> list[Generation]:
         """One padded batch of prompts sharing one ``SamplingParams``: causal models decode through the
         lean loop of :mod:`synthlib.teachers.decoding`, seq2seq models through ``generate``.
 
@@ -152,7 +153,8 @@ class HFTeacher(Teacher):
         new text until it holds ``k`` words, a minimum length. ``after=(prefilled, rows)`` continues
         rows of a :meth:`prefill_prompts` batch: ``prompts`` are then only what follows each prompt.
         ``spans=(ids per row, stops)`` makes each row's new tokens a contiguous run of its ids, ended by
-        a ``stops`` token (a bool mask over the vocabulary: stop strings, EOS).
+        a ``stops`` token (a bool mask over the vocabulary: stop strings, EOS). ``avoid=(runs per row,
+        stops)`` keeps each row's new tokens from spelling out any of its token runs (:class:`NoCopyOf`).
         """
         from transformers import LogitsProcessorList
 
@@ -170,6 +172,8 @@ class HFTeacher(Teacher):
             processors.append(AllowedTokens(allowed_tokens.to(self.device)))
         if spans is not None and not self.seq2seq:
             processors.append(SpanOf(encoded["input_ids"].shape[1], spans[0], spans[1].to(self.device)))
+        if avoid is not None and not self.seq2seq:
+            processors.append(NoCopyOf(encoded["input_ids"].shape[1], avoid[0], avoid[1].to(self.device)))
         if ban_until is not None and not self.seq2seq:
             processors.append(MinWords(encoded["input_ids"].shape[1], ban_until[0], ban_until[1].to(self.device),
                                        self.tokenizer))
@@ -295,6 +299,31 @@ class SpanOf:
                 blocked[row, nexts] = False
             if written or not nexts:
                 blocked[row] &= self.not_stops[: scores.shape[-1]]
+        return scores.masked_fill(blocked, -math.inf)
+
+
+class NoCopyOf:
+    """Logits processor: each row's new tokens may not spell out one of that row's earlier token runs
+    (a question already asked), nor more than its first half. A field may open as an earlier one did
+    ("Does the summary say that"); once its tokens have followed a run for half its length, the token
+    that would continue the run is masked, and a field equal to a whole run may not stop there.
+    """
+
+    def __init__(self, prompt_width: int, runs: Sequence[Sequence[Sequence[int]]], stops):
+        self.prompt_width, self.runs, self.stops = prompt_width, [[list(r) for r in row] for row in runs], stops
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        blocked = torch.zeros_like(scores, dtype=torch.bool)
+        new = input_ids[:, self.prompt_width:].tolist()
+        for row, (runs, written) in enumerate(zip(self.runs, new, strict=True)):
+            width = len(written)
+            nexts = sorted({run[width] for run in runs if len(run) > width >= len(run) // 2 and run[:width] == written})
+            if nexts:
+                blocked[row, nexts] = True
+            if written in runs:
+                blocked[row] |= self.stops[: scores.shape[-1]]
         return scores.masked_fill(blocked, -math.inf)
 
 

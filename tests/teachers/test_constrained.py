@@ -19,7 +19,8 @@ class ScriptedFields:
         self.answers, self.calls = answers, []
         self._stop_masks = {TAG_STOPS: "stop tokens"}  # likewise the cached mask of stop tokens
 
-    def generate_batch(self, prompts, requests, allowed_tokens=None, ban_until=None, after=None, spans=None):
+    def generate_batch(self, prompts, requests, allowed_tokens=None, ban_until=None, after=None, spans=None,
+                       avoid=None):
         text = self.answers[min(len(self.calls), len(self.answers) - 1)]
         self.calls.append([r.seed for r in requests])
         return [Generation(text=text, completion_tokens=len(text.split())) for _ in prompts]

@@ -276,3 +276,31 @@ def test_a_span_with_nothing_to_copy_from_stays_empty_and_costs_nothing(gpt2):
                          sources=["", "Zürich lies on a lake."])
     assert pieces[0] == "" and used[0] == 0
     assert used[1] > 0 and is_span(pieces[1], "Zürich lies on a lake.")
+
+
+def test_no_copy_masks_the_token_that_continues_a_run_and_stops_after_a_whole_one():
+    from synthlib.teachers.hf import NoCopyOf
+
+    stops = torch.zeros(10, dtype=torch.bool)
+    stops[9] = True
+    rule = NoCopyOf(2, [[[5, 6, 7], [5, 8], [5, 1, 2, 3]], [[4]]], stops)
+    scores = rule(torch.tensor([[1, 2, 5], [1, 2, 4]]), torch.zeros(2, 10))
+    # one token of [5, 6, 7] and [5, 8] is half of them: the next is masked; [5, 1, 2, 3] may go on
+    assert torch.isinf(scores[0, [6, 8]]).all() and torch.isfinite(scores[0, [0, 1, 5, 7, 9]]).all()
+    assert torch.isinf(scores[1, 9]) and torch.isfinite(scores[1, :9]).all()  # a whole copy may not stop
+    opening = rule(torch.tensor([[1, 2], [1, 2]]), torch.zeros(2, 10))
+    assert torch.isfinite(opening[0]).all() and torch.isinf(opening[1, 4])  # a field may open like [5, ...]
+
+
+def test_greedy_decoding_under_no_copy_leaves_the_run_it_would_have_written(gpt2):
+    from synthlib.teachers.decoding import decode, greedy, with_processors
+    from synthlib.teachers.hf import NoCopyOf
+
+    encoded = gpt2.tokenizer(["The river rose"], return_tensors="pt")
+    ids, mask = encoded["input_ids"], encoded["attention_mask"]
+    pad = gpt2.tokenizer.pad_token_id
+    first, _, _ = decode(gpt2.model, ids, mask, 6, greedy, None, pad)
+    run = first[0].tolist()
+    rule = NoCopyOf(ids.shape[1], [[run]], torch.zeros(gpt2.model.config.vocab_size, dtype=torch.bool))
+    again, _, _ = decode(gpt2.model, ids, mask, 6, with_processors([rule], greedy), None, pad)
+    assert again[0].tolist()[:3] == run[:3] and again[0].tolist()[3] != run[3]  # it follows half, then must leave
