@@ -57,8 +57,10 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
     for index, segment in enumerate(fmt.segments):
         if segment.kind != "literal" and segment.item in (None, 0):
             items = [[] for _ in requests]
-        if segment.name in fmt.distinct:  # the group's earlier fields are values this one may not repeat
-            items = [[text_key(v[name]) for name in fmt.distinct if name in v] for v in values]
+        # a field of a distinct group may not repeat (or copy) the group's fields written before it
+        earlier = [[v[n] for n in fmt.distinct if n in v] for v in values] if segment.name in fmt.distinct else None
+        if earlier is not None:
+            items = [[text_key(value) for value in row] for row in earlier]
         if segment.kind == "literal":
             stripped = segment.text.rstrip(" ")
             hold = segment.text[len(stripped):]
@@ -70,7 +72,6 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
             sources = [v.get(segment.source, "") for v in values] if segment.kind == "span" else None
-            earlier = [[v[n] for n in fmt.distinct if n in v] for v in values] if segment.name in fmt.distinct else None
             pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items, instructions,
                                  fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources,
                                  earlier)
@@ -116,7 +117,7 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
         ban = (min_words, _stop_tokens(teacher, segment.stops)) if min_words else None
     # a field of a distinct group may not spell out an earlier one token for token (the redraw alone let
     # Qwen2.5-Coder-0.5B write the same question again three times running)
-    runs = None if not earlier else [[ids for ids in map(lambda v: _span_ids(teacher, v), row) if ids] for row in earlier]
+    runs = None if not earlier else [[ids for v in row if (ids := _span_ids(teacher, v))] for row in earlier]
     for attempt in range(RETRIES + 1):
         if not todo:
             break
