@@ -144,13 +144,16 @@ def detokenize(text: str) -> str:
 
 
 def keywords(summary: str, article: str, count: int = 5) -> list[str] | None:
-    """``count`` distinct content words of the summary that also occur in the article, in order."""
-    article_words = set(re.findall(r"[a-z][a-z'-]+", article.lower()))
+    """``count`` distinct content words of the summary that also occur in the article, in order.
+
+    Words are whole word tokens as keyword inclusion reads them (``\\w+``) made of letters only, so a
+    keyword is always found in its own summary: "Tübingen" stays whole and "£2million" gives none.
+    """
+    article_words = set(re.findall(r"\w+", article.lower()))
     found: list[str] = []
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]+", summary):
-        low = word.lower().strip("'-")
-        if len(low) >= 4 and low not in _STOP and low in article_words and low not in (f.lower() for f in found):
-            found.append(low)
+    for word in re.findall(r"\w+", summary.lower()):
+        if word.isalpha() and len(word) >= 4 and word not in _STOP and word in article_words and word not in found:
+            found.append(word)
     return found[:count] if len(found) >= count else None
 
 

@@ -15,7 +15,7 @@ Each format also has an instruction ``template`` (what a method sends) with ``{p
 =================  ============  ===========================================================
 format             used by       output
 =================  ============  ===========================================================
-keywords_summary   captransfer   ``[keywords] a, b, c, d, e`` then ``[summary] ...``
+keywords_summary   captransfer   ``[keywords] a, b, c, d, e`` then ``[summary] ...`` that holds all five
 summary_qa         captransfer   ``[summary] ...`` then ``[q1] ... [a1] yes|no`` ... ``[a5]``
 craft_qa           craft         ``{"question": ..., "options": ["A. Yes", "B. No"], "answer": "A."}``
 sentiment          s3            ``[text] ...`` then ``[label] positive|negative``
@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthlib.metrics.text import keyword_inclusion
 from synthlib.teachers.parsing import Parsed, extract_json, is_placeholder, parse_number, parse_tagged
 
 TAG_STOPS = ("\n", "[")
@@ -70,6 +71,7 @@ class OutputFormat:
     template: str
     min_words: dict[str, int] = field(default_factory=dict)  # text fields: fewer words is a rejection
     distinct: tuple[str, ...] = ()  # text fields that must all differ (five questions, not one asked twice)
+    contains: dict[str, str] = field(default_factory=dict)  # text field -> list field whose items it must hold
 
     @property
     def fields(self) -> list[str]:
@@ -112,6 +114,9 @@ class OutputFormat:
         for segment in self.segments:
             if segment.kind == "span" and not is_span(parsed.value[segment.name], parsed.value[segment.source]):
                 return Parsed.reject(f"[{segment.name}] not in [{segment.source}]")
+        for name, items in self.contains.items():
+            if keyword_inclusion(parsed.value[name], parsed.value[items]) < 1.0:
+                return Parsed.reject(f"[{name}] misses a [{items}] item")
         seen: set[str] = set()
         for name in self.distinct:
             if text_key(parsed.value[name]) in seen:
@@ -210,7 +215,7 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
         _keywords() + (Segment("literal", text="\n[summary] "), _text("summary", 96)),
         "Write 5 keywords that a good summary of the article must contain, then a summary of about 3 sentences "
         "that contains them.\nFormat: [keywords] k1, k2, k3, k4, k5 [summary] text\nArticle: {article}\nAnswer:\n",
-        {"summary": 5}),
+        {"summary": 5}, contains={"summary": "keywords"}),
     OutputFormat(
         "summary_qa", "a summary and five yes/no questions answerable from it, with answers",
         ("captransfer",), "tagged", _tagged([("summary", _text("summary", 96))] + _QA),

@@ -29,8 +29,10 @@ CONSTRAINED_DECODER = 2
 #: extractive_qa 3: a span field may use readable tokens only (a byte-level run cut one character in two),
 #: and a blank source leaves it empty. summary_qa 3: a question equal to an earlier one is drawn again;
 #: 4: and may not spell out an earlier one token for token. keywords_summary 3: keywords count as
-#: repeats when equal lower-cased and single-spaced.
-FORMAT_DECODER = {"extractive_qa": 3, "summary_qa": 4, "keywords_summary": 3}
+#: repeats when equal lower-cased and single-spaced; 4: the summary may not stop before it holds every
+#: keyword, a missing keyword's next token is pulled up (``hf.HoldsAll``), and a summary still missing
+#: one when its budget ends is drawn again.
+FORMAT_DECODER = {"extractive_qa": 3, "summary_qa": 4, "keywords_summary": 4}
 
 
 def decoder_revision(constraint: str) -> int:

@@ -12,7 +12,9 @@ number of words; an empty or repeated field, one still under that minimum (a "qu
 long number), or one copied from the instruction (the parser's ``echoed prompt``: a summary that is
 the article's lead, a hypothesis that is its premise) is drawn again (``RETRIES``). A field of a
 format's ``distinct`` group (``summary_qa``'s questions) may not follow an earlier field of the group
-token for token past half its length (``NoCopyOf``). The model therefore decides every word of
+token for token past half its length (``NoCopyOf``). A field the format says ``contains`` a list's
+items (``keywords_summary``'s summary) may not stop before it holds all of them (``HoldsAll``), and
+is drawn again if its budget ends first. The model therefore decides every word of
 content while the format cannot break, which is what lets a small model feed the pipelines
 parseable data. Rows of a batch advance segment by segment together.
 
@@ -28,14 +30,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from synthlib.metrics.text import keyword_inclusion
 from synthlib.tasks.formats import _GARBLED, Segment, get_format, text_key
 from synthlib.teachers.base import Generation, Request, derive_seed, instruction_of
 from synthlib.teachers.parsing import echoes_prompt
 
 RETRIES = 3
+_WORD = re.compile(r"\w")
 
 if TYPE_CHECKING:
     from synthlib.teachers.hf import HFTeacher
@@ -72,14 +77,17 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
             pieces, used = _choose_or_write(teacher, contexts, segment, hold, requests, seeds)
         else:
             sources = [v.get(segment.source, "") for v in values] if segment.kind == "span" else None
+            # a field that must hold a list's items (a summary its keywords) gets each row's items
+            needs = [v.get(fmt.contains[segment.name], []) for v in values] if segment.name in fmt.contains else None
             pieces, used = _free(teacher, contexts, segment, hold, requests[0], seeds, items, instructions,
                                  fmt.min_words.get(segment.name, 1 if segment.item is not None else 0), sources,
-                                 earlier)
-        if segment.item is not None:
-            for row, piece in enumerate(pieces):
-                items[row].append(text_key(piece))
+                                 earlier, needs)
         for row, piece in enumerate(pieces):
-            values[row][segment.name] = piece.strip()
+            if segment.item is None:
+                values[row][segment.name] = piece.strip()
+            else:  # list fields are kept whole: a later field may have to hold their items
+                items[row].append(text_key(piece))
+                values[row].setdefault(segment.name, []).append(piece.strip())
         written = [w + piece for w, piece in zip(written, pieces, strict=False)]
         tokens = [t + u for t, u in zip(tokens, used, strict=False)]
         hold = ""
@@ -90,12 +98,14 @@ def generate_constrained(teacher: HFTeacher, requests: Sequence[Request]) -> lis
 
 def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seeds,
           items: list[list[str]], instructions: list[str], min_words: int = 0,
-          sources: list[str] | None = None, earlier: list[list[str]] | None = None) -> tuple[list[str], list[int]]:
+          sources: list[str] | None = None, earlier: list[list[str]] | None = None,
+          needs: list[list[str]] | None = None) -> tuple[list[str], list[int]]:
     """Generate a text, number or span field until a stop string (numbers: digit tokens only; spans: a
     run of the tokens of each row's ``sources`` text).
 
-    A row whose field came out empty or under ``min_words`` words, repeats an earlier item of its list
-    or field of its format's ``distinct`` group, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
+    A row whose field came out empty or under ``min_words`` words, misses one of its ``needs`` (the
+    keywords a summary must hold: it may not stop before it holds them, :class:`~synthlib.teachers.hf.HoldsAll`),
+    repeats an earlier item of its list or field of its format's ``distinct`` group, or copies a piece of its instruction (:func:`~synthlib.teachers.parsing.echoes_prompt`,
     the parser's own check) is drawn again with a derived seed, up to :data:`RETRIES` times: a long
     enough, distinct, original field is part of the constraint. What is still bad after that is left
     for the parser to reject and count.
@@ -118,6 +128,8 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
     # a field of a distinct group may not spell out an earlier one token for token (the redraw alone let
     # Qwen2.5-Coder-0.5B write the same question again three times running)
     runs = None if not earlier else [[ids for v in row if (ids := _span_ids(teacher, v))] for row in earlier]
+    # a phrase without a word character can never be found (keyword_inclusion): it does not hold a row back
+    holds = None if needs is None else [[p for p in row if _WORD.search(p)] for row in needs]
     for attempt in range(RETRIES + 1):
         if not todo:
             break
@@ -126,12 +138,15 @@ def _free(teacher, contexts, segment: Segment, hold: str, request: Request, seed
                                          after=(prefilled, todo),
                                          spans=None if spans is None else ([spans[r] for r in todo], ban[1]),
                                          avoid=None if runs is None else ([runs[r] for r in todo],
-                                                                          _stop_tokens(teacher, segment.stops)))
+                                                                          _stop_tokens(teacher, segment.stops)),
+                                         holds=None if holds is None else ([holds[r] for r in todo],
+                                                                           _stop_tokens(teacher, segment.stops)))
         for row, output in zip(todo, outputs, strict=False):
             text = output.text.strip()
             pieces[row] = hold + text if text else ""
             used[row] += output.completion_tokens
-        todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r], min_words)]
+        todo = [r for r in todo if _redraw(pieces[r], items[r], instructions[r], min_words,
+                                           holds[r] if holds is not None else ())]
         if sampling.greedy:
             break
     return pieces, used
@@ -144,12 +159,12 @@ def _span_ids(teacher, source: str) -> list[int]:
     return teacher.tokenizer(" " + text, add_special_tokens=False)["input_ids"] if text else []
 
 
-def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0) -> bool:
-    """True when a field must be drawn again: empty, under ``min_words`` words, equal to an earlier item
-    of its list or field of its ``distinct`` group (``items``, as :func:`text_key` s), or copied from the
-    instruction."""
-    return (not piece or len(piece.split()) < min_words or text_key(piece) in items
-            or echoes_prompt(piece, instruction))
+def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0, needs: Sequence[str] = ()) -> bool:
+    """True when a field must be drawn again: empty, under ``min_words`` words, missing one of ``needs``
+    (whole words, any case), equal to an earlier item of its list or field of its ``distinct`` group
+    (``items``, as :func:`text_key` s), or copied from the instruction."""
+    return (not piece or len(piece.split()) < min_words or bool(needs and keyword_inclusion(piece, needs) < 1.0)
+            or text_key(piece) in items or echoes_prompt(piece, instruction))
 
 
 def _choose_or_write(teacher, contexts, segment: Segment, hold: str, requests: Sequence[Request],

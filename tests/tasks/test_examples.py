@@ -7,6 +7,7 @@ from synthlib.tasks.examples import (
     _read_evaluated,
     build_examples,
     clean_rows,
+    keywords,
     evaluated_texts,
     normalise,
     split_rows,
@@ -139,3 +140,14 @@ def test_a_summary_with_nothing_else_to_ask_about_is_skipped_not_looped_on():
 
     rows = [{"summary": "The council approved a new bridge over the river on Monday.", "article": "x"}]
     assert list(_summary_qa(rows, random.Random(0), 160)) == []  # one sentence, no other summary to ask "no" about
+
+
+def test_keywords_are_whole_letter_words_found_in_the_summary_and_the_article():
+    from synthlib.metrics.text import keyword_inclusion
+
+    summary = "Scientists in Tübingen spent £2million; the scientists' bacteria don't store charge like batteries."
+    article = "In Tübingen, bacteria store charge; scientists spent 2million pounds on batteries they don't sell."
+    found = keywords(summary, article)
+    assert found == ["scientists", "tübingen", "spent", "bacteria", "store"]  # no "million" cut from "£2million"
+    assert keyword_inclusion(summary, found) == 1.0
+    assert keywords("Tübingen bacteria", article) is None  # fewer than five: no example

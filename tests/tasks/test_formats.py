@@ -1,4 +1,4 @@
-"""Output formats: the extractive-QA format's span field and its parse check."""
+"""Output formats: the extractive-QA span field, distinct questions, and a summary that must hold its keywords."""
 
 import pytest
 
@@ -53,3 +53,18 @@ def test_a_repeated_question_is_a_counted_rejection_whatever_its_case_and_spacin
 def test_every_distinct_group_names_real_fields():
     for fmt in FORMATS.values():
         assert set(fmt.distinct) <= set(fmt.fields), fmt.name
+        assert all({text, items} <= set(fmt.fields) for text, items in fmt.contains.items()), fmt.name
+
+
+SUMMARY = "Researchers at the University of Tübingen found that bacteria on magnetite store charge, like a battery."
+
+
+@pytest.mark.parametrize(("keywords", "reason"), [
+    (["tübingen", "BACTERIA", "magnetite", "charge", "battery"], None),   # any case, non-ASCII kept whole
+    (["University of Tübingen", "bacteria", "magnetite", "store charge", "battery"], None),  # phrases
+    (["tübingen", "bacteria", "magnetite", "charge", "batteries"], "[summary] misses a [keywords] item"),
+    (["bingen", "bacteria", "magnetite", "charge", "battery"], "[summary] misses a [keywords] item"),  # whole words
+])
+def test_a_summary_must_hold_every_one_of_its_keywords(keywords, reason):
+    fmt = get_format("keywords_summary")
+    assert fmt.parse(fmt.render({"keywords": keywords, "summary": SUMMARY})).reason == reason

@@ -20,9 +20,10 @@ class ScriptedFields:
         self._stop_masks = {TAG_STOPS: "stop tokens"}  # likewise the cached mask of stop tokens
 
     def generate_batch(self, prompts, requests, allowed_tokens=None, ban_until=None, after=None, spans=None,
-                       avoid=None):
+                       avoid=None, holds=None):
         text = self.answers[min(len(self.calls), len(self.answers) - 1)]
         self.calls.append([r.seed for r in requests])
+        self.holds = None if holds is None else holds[0]
         return [Generation(text=text, completion_tokens=len(text.split())) for _ in prompts]
 
 
@@ -120,3 +121,41 @@ def test_the_decoder_hands_each_distinct_field_the_values_written_before_it(monk
     assert seen["q1"] == [[], []]
     first = [a.text.split("\n[q2]")[0].removeprefix("[q1]") for a in answers]  # what each row wrote first
     assert seen["q2"] == [[text_key(q)] for q in first]
+
+
+def test_a_summary_that_misses_one_of_its_keywords_is_drawn_again():
+    assert _redraw(" The Zürich council closed a bridge.", [], INSTRUCTION, needs=["zürich", "Bridge"]) is False
+    assert _redraw(" The Zürich council closed a bridge.", [], INSTRUCTION, needs=["zürich", "repairs"])
+    model = ScriptedFields(["The council closed a bridge.", "The Zürich council closed a bridge for repairs."])
+    segment = Segment(kind="text", name="summary")
+    request = Request(prompt="x", sampling=SamplingParams(max_new_tokens=8, temperature=1.0))
+    pieces, _ = _free(model, (None, ["[summary]"]), segment, " ", request, [0], [[]], ["Summarize."],
+                      needs=[["Zürich", "--", "repairs"]])
+    assert len(model.calls) == 2 and pieces == [" The Zürich council closed a bridge for repairs."]
+    assert model.holds == [["Zürich", "repairs"]]  # a phrase with no word in it cannot be held: not asked for
+
+
+def test_the_decoder_hands_the_summary_its_rows_keywords(monkeypatch):
+    from synthlib.teachers import constrained
+    from synthlib.teachers.hf import tiny_random_teacher
+
+    seen = {}
+    original = constrained._free
+
+    def spy(teacher, contexts, segment, hold, request, seeds, items, instructions, min_words, sources, earlier,
+            needs):
+        if needs is not None:
+            seen[segment.name] = [list(row) for row in needs]
+        return original(teacher, contexts, segment, hold, request, seeds, items, instructions, min_words, sources,
+                        earlier, needs)
+
+    monkeypatch.setattr(constrained, "_free", spy)
+    teacher = tiny_random_teacher("tiny-random-gpt2", batch_size=2)
+    fmt = FORMATS["keywords_summary"]
+    requests = [Request(prompt=fmt.prompt(article="Zürich closed a bridge."), seed=s, constraint=fmt.name,
+                        sampling=SamplingParams(max_new_tokens=8)) for s in (1, 2)]
+    answers = constrained.generate_constrained(teacher, requests)
+    assert set(seen) == {"summary"}
+    for answer, needs in zip(answers, seen["summary"], strict=True):
+        listed = answer.text.split("\n[summary]")[0].removeprefix("[keywords] ")
+        assert len(needs) == 5 and ", ".join(needs) == listed  # each row's own five keywords, as written

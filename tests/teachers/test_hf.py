@@ -304,3 +304,20 @@ def test_greedy_decoding_under_no_copy_leaves_the_run_it_would_have_written(gpt2
     rule = NoCopyOf(ids.shape[1], [[run]], torch.zeros(gpt2.model.config.vocab_size, dtype=torch.bool))
     again, _, _ = decode(gpt2.model, ids, mask, 6, with_processors([rule], greedy), None, pad)
     assert again[0].tolist()[:3] == run[:3] and again[0].tolist()[3] != run[3]  # it follows half, then must leave
+
+
+def test_holds_all_bans_stopping_until_the_new_text_holds_every_phrase(gpt2):
+    from synthlib.teachers.hf import HoldsAll
+
+    tok = gpt2.tokenizer
+    vocab = gpt2.model.config.vocab_size
+    stops = torch.zeros(vocab, dtype=torch.bool)
+    stops[tok.encode("\n")[0]] = True
+    prompt = tok.encode("[summary]")
+    row = torch.tensor([prompt + tok.encode(" The bridge in ZÜRICH closed")] * 2)
+    rule = HoldsAll(len(prompt), [["zürich", "bridge", "repairs"], ["Zürich", "bridge"]], stops, tok)
+    scores = rule(row, torch.zeros(2, vocab))
+    assert torch.isinf(scores[0, stops]).all() and torch.isfinite(scores[0, ~stops]).all()  # "repairs" missing
+    assert torch.isfinite(scores[1]).all()  # holds both (any case, non-ASCII): it may stop
+    nothing = HoldsAll(len(prompt), [[], ["bridge"]], stops, tok)(torch.tensor([prompt, prompt]), torch.zeros(2, vocab))
+    assert torch.isfinite(nothing[0]).all() and torch.isinf(nothing[1, stops]).all()

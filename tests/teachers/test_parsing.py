@@ -70,7 +70,8 @@ def test_a_parser_bug_is_a_rejection_not_a_crash():
 
 
 def test_every_format_parses_what_it_renders_and_rejects_a_broken_copy():
-    values = {"keywords": ["rain", "river", "city", "flood", "council"], "summary": "The river flooded the city.",
+    values = {"keywords": ["rain", "river", "city", "flood", "council"],
+              "summary": "After a week of rain the river rose to flood the city, and the council met.",
               "question": "Does the river flood the city every spring?", "answer": "A.", "text": "a warm funny film",
               "label": "positive", "hypothesis": "a river flooded",
               "premise": "Heavy rain fell for a week and the river left its banks.", **{f"q{k}": f"Did the river flood in year {k}?"
