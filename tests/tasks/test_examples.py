@@ -7,8 +7,8 @@ from synthlib.tasks.examples import (
     _read_evaluated,
     build_examples,
     clean_rows,
-    keywords,
     evaluated_texts,
+    keywords,
     normalise,
     split_rows,
 )
