@@ -321,3 +321,13 @@ def test_holds_all_bans_stopping_until_the_new_text_holds_every_phrase(gpt2):
     assert torch.isfinite(scores[1]).all()  # holds both (any case, non-ASCII): it may stop
     nothing = HoldsAll(len(prompt), [[], ["bridge"]], stops, tok)(torch.tensor([prompt, prompt]), torch.zeros(2, vocab))
     assert torch.isfinite(nothing[0]).all() and torch.isinf(nothing[1, stops]).all()
+
+
+def test_a_missing_phrase_pulls_up_its_opening_token_and_the_token_that_continues_it():
+    from synthlib.teachers.hf import _next_of_runs
+
+    runs = [[7, 8, 9], [4, 8]]
+    assert _next_of_runs(runs, []) == {7, 4}
+    assert _next_of_runs(runs, [1, 7]) == {7, 4, 8}  # [7] begun: 8 goes on with it
+    assert _next_of_runs(runs, [7, 8]) == {7, 4, 9}  # [7, 8] begun: 9 finishes it
+    assert _next_of_runs(runs, [4]) == {7, 4, 8}
