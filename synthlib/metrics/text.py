@@ -35,10 +35,14 @@ def keyword_inclusion(summary: str, keywords: Sequence[str]) -> float:
     """
     if not keywords:
         raise ValueError("no keywords to look for")
+    return 1.0 - len(missing_keywords(summary, keywords)) / len(keywords)
+
+
+def missing_keywords(summary: str, keywords: Sequence[str]) -> list[str]:
+    """The ``keywords`` that ``summary`` does not hold, read as :func:`keyword_inclusion` reads them."""
     text = " " + " ".join(_words(summary)) + " "
     # a keyword without any word character (e.g. "--") can never be found, not even in an empty summary
-    found = sum(1 for k in keywords if _words(k) and " " + " ".join(_words(k)) + " " in text)
-    return found / len(keywords)
+    return [k for k in keywords if not (_words(k) and " " + " ".join(_words(k)) + " " in text)]
 
 
 def _words(text: str) -> list[str]:

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthlib.metrics.text import keyword_inclusion
+from synthlib.metrics.text import missing_keywords
 from synthlib.teachers.parsing import Parsed, extract_json, is_placeholder, parse_number, parse_tagged
 
 TAG_STOPS = ("\n", "[")
@@ -115,7 +115,7 @@ class OutputFormat:
             if segment.kind == "span" and not is_span(parsed.value[segment.name], parsed.value[segment.source]):
                 return Parsed.reject(f"[{segment.name}] not in [{segment.source}]")
         for name, items in self.contains.items():
-            if keyword_inclusion(parsed.value[name], parsed.value[items]) < 1.0:
+            if missing_keywords(parsed.value[name], parsed.value[items]):
                 return Parsed.reject(f"[{name}] misses a [{items}] item")
         seen: set[str] = set()
         for name in self.distinct:

@@ -34,7 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from synthlib.metrics.text import keyword_inclusion
+from synthlib.metrics.text import missing_keywords
 from synthlib.tasks.formats import _GARBLED, Segment, get_format, text_key
 from synthlib.teachers.base import Generation, Request, derive_seed, instruction_of
 from synthlib.teachers.parsing import echoes_prompt
@@ -163,7 +163,7 @@ def _redraw(piece: str, items: list[str], instruction: str, min_words: int = 0, 
     """True when a field must be drawn again: empty, under ``min_words`` words, missing one of ``needs``
     (whole words, any case), equal to an earlier item of its list or field of its ``distinct`` group
     (``items``, as :func:`text_key` s), or copied from the instruction."""
-    return (not piece or len(piece.split()) < min_words or bool(needs and keyword_inclusion(piece, needs) < 1.0)
+    return (not piece or len(piece.split()) < min_words or bool(missing_keywords(piece, needs))
             or text_key(piece) in items or echoes_prompt(piece, instruction))
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from synthlib.metrics.text import missing_keywords
 from synthlib.teachers.base import (
     Generation,
     Request,
@@ -366,10 +367,15 @@ class MinWords:
     def __call__(self, input_ids, scores):
         new = input_ids[:, self.prompt_width:]
         short = [len(self.tokenizer.decode(row, skip_special_tokens=True).split()) < self.words for row in new]
-        if any(short):
-            rows = torch_bool(short, scores.device)[:, None]
-            scores = scores.masked_fill(rows & self.banned[None, : scores.shape[-1]], -math.inf)
+        return _ban(scores, short, self.banned)
+
+
+def _ban(scores, rows: list[bool], banned):
+    """``scores`` with the ``banned`` tokens masked in the rows flagged True."""
+    if not any(rows):
         return scores
+    flagged = torch_bool(rows, scores.device)[:, None]
+    return scores.masked_fill(flagged & banned[None, : scores.shape[-1]], -math.inf)
 
 
 class HoldsAll:
@@ -390,18 +396,13 @@ class HoldsAll:
         self.runs = {p: _phrase_runs(tokenizer, p) for row in phrases for p in row}
 
     def __call__(self, input_ids, scores):
-        from synthlib.metrics.text import keyword_inclusion
-
         new = input_ids[:, self.prompt_width:].tolist()
         missing_rows, bonus = [], []
         for row, (needs, written) in enumerate(zip(self.phrases, new, strict=True)):
-            text = self.tokenizer.decode(written, skip_special_tokens=True)
-            missing = [p for p in needs if keyword_inclusion(text, [p]) < 1.0]
+            missing = missing_keywords(self.tokenizer.decode(written, skip_special_tokens=True), needs)
             missing_rows.append(bool(missing))
             bonus += [(row, token) for p in missing for token in _next_of_runs(self.runs[p], written)]
-        if any(missing_rows):
-            rows = torch_bool(missing_rows, scores.device)[:, None]
-            scores = scores.masked_fill(rows & self.banned[None, : scores.shape[-1]], -math.inf)
+        scores = _ban(scores, missing_rows, self.banned)
         if bonus:
             rows_, tokens = zip(*sorted(set(bonus)), strict=True)
             scores = scores.clone()
