@@ -53,7 +53,7 @@ class SoftPromptTeacher(Teacher):
         self._signature = TeacherSignature(backend="softprompt", model=base.model,
                                            revision=f"{base.revision}+P:{prompt_hash(prompt)}", dtype=base.dtype,
                                            adapter=f"softsrv-{prompt.spec.name}-t{prompt.spec.tokens}",
-                                           stand_in=base.stand_in)
+                                           stand_in=base.stand_in, sampler=base.sampler)
 
     @property
     def signature(self) -> TeacherSignature:

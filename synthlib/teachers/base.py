@@ -151,14 +151,19 @@ class TeacherSignature:
     dtype: str = ""
     adapter: str = ""
     stand_in: bool = False
+    sampler: str = ""  # the local sampler's noise stream (hf); "" where the server samples
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data view for manifests."""
         return dataclasses.asdict(self)
 
     def key(self) -> str:
-        """Stable JSON text used inside cache keys."""
-        return canonical_json(self.to_dict())
+        """Stable JSON text used inside cache keys (an empty ``sampler`` is left out, so the keys of
+        backends that sample server-side did not change when the field came)."""
+        fields = self.to_dict()
+        if not fields["sampler"]:
+            del fields["sampler"]
+        return canonical_json(fields)
 
 
 class Teacher(abc.ABC):

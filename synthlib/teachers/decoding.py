@@ -10,18 +10,18 @@ as every row is done. Rows that are done keep decoding the pad token (as ``gener
 row's computation does not depend on when its batch-mates finish.
 
 :class:`FastSampler` returns the same token as the per-row Gumbel-max sampler in
-:mod:`synthlib.teachers.hf` (same seeds, same noise stream) at a fraction of the cost: top-k and
-top-p are computed on the ``CANDIDATES`` most likely tokens (sorting 262k logits per row per step
-was most of the step), then on 16 times as many for rows whose top-p mass lies beyond them (a base
-model at temperature 1 spreads its mass thinly), and only then on a full sort; the Gumbel noise is still drawn for the whole vocabulary (that keeps each row's random stream,
-and so its samples, unchanged) but transformed only where a token can win.
+:mod:`synthlib.teachers.hf` (same seeds, same noise) at a fraction of the cost: top-k and top-p are
+computed on the ``CANDIDATES`` most likely tokens (sorting 262k logits per row per step was most of
+the step), then on 16 times as many for rows whose top-p mass lies beyond them (a base model at
+temperature 1 spreads its mass thinly), and only then on a full sort. The Gumbel noise is
+counter-based (:mod:`synthlib.teachers.noise`): computed for the candidates alone, where a
+generator's stream had to be drawn for the whole vocabulary at every step.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 #: logits examined per row in the first top-p pass (gemma-3-270m at temperature 1 needs under 1,024 for
@@ -167,66 +167,32 @@ def left_pad(rows: list[Any], like: Any) -> tuple[Any, Any]:
 class FastSampler:
     """Temperature, top-k and top-p, then per-row Gumbel-max: the same tokens as ``PerRowSampler``.
 
-    ``__call__`` returns the chosen token of each row (not processed logits). Drawing a uniform per
-    vocabulary entry per row is the one full-vocabulary cost left (it keeps the noise stream, hence
-    the samples, unchanged); a worker thread draws the next step's noise while the model computes
-    the next logits. The generators are only ever used by that thread, in order, so the stream is
-    the same as drawing inline.
+    ``__call__`` returns the chosen token of each row (not processed logits). The noise is
+    counter-based (:mod:`synthlib.teachers.noise`), so it is computed only for the candidates that
+    can win, and is the very noise ``PerRowSampler`` adds to every token.
     """
 
     def __init__(self, seeds: list[int], sampling: Any, candidates: int = CANDIDATES):
-        import torch
+        from synthlib.teachers.noise import CounterNoise
 
-        self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.noise = CounterNoise(seeds)
         self.sampling = sampling
         self.candidates = candidates
-        self._pool: ThreadPoolExecutor | None = None
-        self._next: Future | None = None
-
-    def _draw(self, vocab: int) -> Any:
-        import torch
-
-        uniform = torch.empty(len(self.generators), vocab)
-        for row, generator in enumerate(self.generators):
-            uniform[row].uniform_(generator=generator)
-        return uniform
-
-    def _noise(self, vocab: int) -> Any:
-        """This step's uniforms (drawn ahead when possible), and the next step's draw started."""
-        uniform = self._draw(vocab) if self._next is None else self._next.result()
-        if uniform.shape[1] != vocab:
-            raise ValueError(f"FastSampler: the logits' width changed from {uniform.shape[1]} to {vocab} between steps")
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthlib-noise")
-        self._next = self._pool.submit(self._draw, vocab)
-        return uniform
-
-    def close(self) -> None:
-        """Stop the noise thread (the draw in flight is discarded)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool, self._next = None, None
-
-    def __del__(self) -> None:
-        pool = getattr(self, "_pool", None)
-        if pool is not None:
-            pool.shutdown(wait=False)
 
     def __call__(self, sequences: Any, scores: Any) -> Any:
         import torch
 
         s = self.sampling
+        self.noise.next_step()
         scores = scores.float()
         if s.temperature != 1.0:  # dividing by 1 changes nothing: skip a pass over the vocabulary
             scores = scores / s.temperature
         vocab = scores.shape[-1]
-        # the noise stream is one uniform per vocabulary entry per step, exactly as PerRowSampler draws it
-        uniform = self._noise(vocab).to(scores.device)
         if s.top_k and s.top_k < vocab:
             kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
             scores = scores.masked_fill(scores < kth, -math.inf)
         if s.top_p >= 1.0 and not (s.top_k and s.top_k < vocab):
-            return (scores + _gumbel(uniform)).argmax(dim=-1)  # no cut: every token may win
+            return (scores + self.noise.gumbel_all(vocab, scores.device)).argmax(dim=-1)  # every token may win
         # top-p needs each candidate's probability: one log-normaliser per row, not a full softmax
         normaliser = torch.logsumexp(scores, dim=-1, keepdim=True) if s.top_p < 1.0 else None
         chosen = torch.empty(scores.shape[0], dtype=torch.long, device=scores.device)
@@ -240,7 +206,7 @@ class FastSampler:
                 drop = mass.cumsum(dim=-1) - mass >= s.top_p  # keep the token that crosses top_p
                 values = values.masked_fill(drop, -math.inf)
                 settled = drop[:, -1] | (width == vocab)  # else top-p mass lies beyond the candidates
-            noise = _gumbel(_take(uniform, rows).gather(1, index))
+            noise = self.noise.gumbel(index, rows.tolist())
             picked = index.gather(1, (values + noise).argmax(dim=-1, keepdim=True)).squeeze(1)
             chosen[rows[settled]] = picked[settled]
             rows = rows[~settled]
@@ -248,7 +214,8 @@ class FastSampler:
                 return chosen
         from synthlib.teachers.hf import _top_p
 
-        chosen[rows] = (_top_p(scores[rows], s.top_p) + _gumbel(uniform[rows])).argmax(dim=-1)
+        noise = self.noise.gumbel_all(vocab, scores.device, rows.tolist())
+        chosen[rows] = (_top_p(scores[rows], s.top_p) + noise).argmax(dim=-1)
         return chosen
 
 
@@ -256,13 +223,6 @@ def _take(matrix: Any, rows: Any) -> Any:
     """``matrix[rows]``, without a copy when ``rows`` is every row in order (the usual case: a copy of
     a 16 x 262k matrix is a pass over 16 MB)."""
     return matrix if len(rows) == matrix.shape[0] else matrix[rows]
-
-
-def _gumbel(uniform: Any) -> Any:
-    """Gumbel noise from uniforms, clamped as in ``PerRowSampler``."""
-    import torch
-
-    return -torch.log(-torch.log(uniform.clamp(1e-20, 1 - 1e-7)))
 
 
 def greedy(sequences: Any, scores: Any) -> Any:

@@ -7,10 +7,11 @@ text contains one (:class:`StopOnStrings`) and are cut from the text.
 
 Reproducible sampling, per request: instead of ``do_sample=True`` (one global RNG shared by the
 whole batch, so a sample would depend on its batch-mates), :class:`PerRowSampler` adds Gumbel noise
-drawn from a ``torch.Generator`` seeded by the request's ``(seed, sample_index)`` to the
-temperature-, top-k- and top-p-processed logits, and greedy decoding takes the arg-max: the
-Gumbel-max trick, an exact sample from the same distribution. Row i's t-th token depends only on
-row i's generator, so a request returns the same text alone, in any batch, at any batch size.
+that is a hash of the request's seed (from its ``(seed, sample_index)``), the step and the token
+(:mod:`synthlib.teachers.noise`) to the temperature-, top-k- and top-p-processed logits, and greedy
+decoding takes the arg-max: the Gumbel-max trick, an exact sample from the same distribution. Row
+i's t-th token depends only on row i's seed, so a request returns the same text alone, in any batch,
+at any batch size.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from synthlib.metrics.text import missing_keywords
+from synthlib.teachers.noise import STREAM as NOISE_STREAM
 from synthlib.teachers.base import (
     Generation,
     Request,
@@ -56,13 +58,13 @@ class HFTeacher(Teacher):
         self.model = model.to(self.device).eval()
         from synthlib.teachers.kernels import speed_up_decode  # imports torch
 
-        speed_up_decode(self.model)  # bfloat16 on a CPU only, and only where the results stay identical
+        speed_up_decode(self.model)  # float32/bfloat16 on a CPU, and only where the results stay identical
         self.tokenizer = _prepare_tokenizer(tokenizer, self.model.config.is_encoder_decoder)
         self.seq2seq = bool(self.model.config.is_encoder_decoder)
         self._bos_text = "" if self.seq2seq else leading_bos(self.tokenizer)
         self._signature = TeacherSignature(
             backend="hf", model=name, revision=revision or weight_hash or _fingerprint(name, self.model),
-            dtype=dtype, adapter=adapter or "", stand_in=stand_in)
+            dtype=dtype, adapter=adapter or "", stand_in=stand_in, sampler=NOISE_STREAM)
 
     @property
     def signature(self) -> TeacherSignature:
@@ -193,14 +195,10 @@ class HFTeacher(Teacher):
         if sampling.stop:
             criterion = StopOnStrings(encoded["input_ids"].shape[1], sampling.stop, self.tokenizer)
             stop = lambda sequences: criterion(sequences, None)  # noqa: E731
-        try:
-            new_tokens, lengths, logprobs = decode(
-                self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
-                with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
-                stop=stop, keep_logprobs=sampling.logprobs, start=start)
-        finally:
-            if isinstance(pick, FastSampler):
-                pick.close()
+        new_tokens, lengths, logprobs = decode(
+            self.model, encoded["input_ids"], encoded["attention_mask"], sampling.max_new_tokens,
+            with_processors(list(processors), pick), self.tokenizer.eos_token_id, self.tokenizer.pad_token_id,
+            stop=stop, keep_logprobs=sampling.logprobs, start=start)
         prompt_lengths = encoded["attention_mask"].sum(dim=1).tolist()
         return [self._finish(new_tokens[row, :int(lengths[row])], prompt_lengths[row], sampling,
                              None if logprobs is None else logprobs[row]) for row in range(len(prompts))]
@@ -253,9 +251,9 @@ class PerRowSampler:
     """Logits processor: temperature, top-k, top-p, then per-row Gumbel noise (see module doc)."""
 
     def __init__(self, seeds: list[int], sampling: SamplingParams):
-        import torch
+        from synthlib.teachers.noise import CounterNoise
 
-        self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+        self.noise = CounterNoise(seeds)
         self.sampling = sampling
 
     def __call__(self, input_ids, scores):
@@ -268,9 +266,8 @@ class PerRowSampler:
             scores = scores.masked_fill(scores < kth, -math.inf)
         if s.top_p < 1.0:
             scores = _top_p(scores, s.top_p)
-        uniform = torch.stack([torch.rand(scores.shape[-1], generator=g) for g in self.generators])
-        gumbel = -torch.log(-torch.log(uniform.clamp(1e-20, 1 - 1e-7)))
-        return scores + gumbel.to(scores.device)
+        self.noise.next_step()
+        return scores + self.noise.gumbel_all(scores.shape[-1], scores.device)
 
 
 class AllowedTokens:
