@@ -192,7 +192,7 @@ class FastSampler:
             kth = torch.topk(scores, s.top_k, dim=-1).values[:, -1:]
             scores = scores.masked_fill(scores < kth, -math.inf)
         if s.top_p >= 1.0 and not (s.top_k and s.top_k < vocab):
-            return (scores + self.noise.gumbel_all(vocab, scores.device)).argmax(dim=-1)  # every token may win
+            return self._untruncated(scores)  # every token may win
         # top-p needs each candidate's probability: one log-normaliser per row, not a full softmax
         normaliser = torch.logsumexp(scores, dim=-1, keepdim=True) if s.top_p < 1.0 else None
         chosen = torch.empty(scores.shape[0], dtype=torch.long, device=scores.device)
@@ -217,6 +217,26 @@ class FastSampler:
         noise = self.noise.gumbel_all(vocab, scores.device, rows.tolist())
         chosen[rows] = (_top_p(scores[rows], s.top_p) + noise).argmax(dim=-1)
         return chosen
+
+
+    def _untruncated(self, scores: Any) -> Any:
+        """Gumbel-max over the whole vocabulary, with noise computed only where a token can still win.
+
+        No noise value exceeds ``MAX_GUMBEL``, so once the candidates' best noisy score is known, a
+        token scored more than that below it cannot win; the rest get their noise and the arg-max
+        runs over the full width (unreached tokens at -inf), which is exactly the reference's pick.
+        """
+        import torch
+
+        from synthlib.teachers.noise import MAX_GUMBEL
+
+        values, index = torch.topk(scores, min(self.candidates, scores.shape[-1]), dim=-1)
+        best = (values + self.noise.gumbel(index)).max(dim=-1, keepdim=True).values
+        # the margin covers float32 rounding of score + noise (scores are far below 1e4 in magnitude)
+        rows, tokens = (scores >= best - (MAX_GUMBEL + 0.01)).nonzero(as_tuple=True)
+        noisy = torch.full_like(scores, -math.inf)
+        noisy[rows, tokens] = scores[rows, tokens] + self.noise.gumbel_at(rows, tokens)
+        return noisy.argmax(dim=-1)
 
 
 def _take(matrix: Any, rows: Any) -> Any:

@@ -9,7 +9,10 @@ survive top-p and nothing else, and the full-vocabulary reference sampler comput
 numbers for every token. A row's samples still depend only on its own seed.
 
 The hash is SplitMix64's finaliser (a bijection on 64-bit words with full avalanche), chained over
-the three counters and computed in NumPy ``uint64``, whose arithmetic wraps by definition.
+the three counters and computed in NumPy ``uint64``, whose arithmetic wraps by definition. A
+uniform keeps the hash's top 23 bits, a float32 in [2^-24, 1 - 2^-24], so no noise value exceeds
+:data:`MAX_GUMBEL` (16.64): a token whose score lies further than that below the best noisy score
+found so far cannot win, which lets an untruncated sampler skip most of the vocabulary exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any
 import numpy as np
 
 #: names this noise stream in teacher signatures (a new stream means new samples: cache keys change)
-STREAM = "counter-splitmix64-v1"
+STREAM = "counter-splitmix64-f23-v1"
+#: no Gumbel value of this stream is larger (-log(-log(1 - 2^-24)) = 16.635..., clamped to it)
+MAX_GUMBEL = 16.64
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -33,11 +38,13 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def uniforms(seeds: Any, step: int, tokens: Any) -> Any:
-    """Uniforms in (0, 1) for ``tokens`` (rows x k int64 tensor) of rows seeded by ``seeds`` (a list).
+def uniforms(seeds: Any, step: int, tokens: Any, rows: Any = None) -> Any:
+    """Uniforms in (0, 1) for ``tokens`` of rows seeded by ``seeds`` (a list), float32, on the
+    tokens' device.
 
-    Returns a float64 tensor shaped like ``tokens`` on its device; the same (seed, step, token)
-    always gives the same number, whatever else is in the batch.
+    ``tokens`` is rows x k token ids (one row per seed), or, with ``rows`` (the seed index of each
+    token, same shape), any shape. The same (seed, step, token) always gives the same number,
+    whatever else is in the batch.
     """
     import torch
 
@@ -45,17 +52,18 @@ def uniforms(seeds: Any, step: int, tokens: Any) -> Any:
         row_keys = _mix(np.asarray(seeds, dtype=np.int64).astype(np.uint64) ^ _GOLDEN)
         row_keys = _mix(row_keys + np.uint64(step) * _GOLDEN)
         ids = tokens.detach().to("cpu", torch.int64).numpy().astype(np.uint64)
-        bits = _mix(row_keys[:, None] + (ids + np.uint64(1)) * _GOLDEN)
-    # the top 53 bits, centred in their interval: never exactly 0 or 1
-    values = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+        keys = row_keys[:, None] if rows is None else row_keys[rows.detach().to("cpu", torch.int64).numpy()]
+        bits = _mix(keys + (ids + np.uint64(1)) * _GOLDEN)
+    # the top 23 bits, centred in their interval: never 0 or 1, and exact in float32
+    values = ((bits >> np.uint64(41)).astype(np.float32) + np.float32(0.5)) * np.float32(2.0**-23)
     return torch.from_numpy(values).to(tokens.device)
 
 
-def gumbel(seeds: Any, step: int, tokens: Any) -> Any:
-    """Gumbel(0, 1) noise for ``tokens`` (see :func:`uniforms`), float32."""
+def gumbel(seeds: Any, step: int, tokens: Any, rows: Any = None) -> Any:
+    """Gumbel(0, 1) noise for ``tokens`` (see :func:`uniforms`), float32, at most :data:`MAX_GUMBEL`."""
     import torch
 
-    return (-torch.log(-torch.log(uniforms(seeds, step, tokens)))).float()
+    return (-torch.log(-torch.log(uniforms(seeds, step, tokens, rows)))).clamp_(max=MAX_GUMBEL)
 
 
 class CounterNoise:
@@ -74,6 +82,11 @@ class CounterNoise:
         of ``rows``, a subset of the batch's row indices)."""
         seeds = self.seeds if rows is None else [self.seeds[int(r)] for r in rows]
         return gumbel(seeds, self.step, tokens)
+
+    def gumbel_at(self, rows: Any, tokens: Any) -> Any:
+        """This step's Gumbel noise at (``rows[i]``, ``tokens[i]``) pairs (1-D tensors of batch rows
+        and token ids)."""
+        return gumbel(self.seeds, self.step, tokens, rows)
 
     def gumbel_all(self, vocab: int, device: Any = "cpu", rows: Any = None) -> Any:
         """This step's Gumbel noise for every token of the vocabulary (rows x vocab)."""

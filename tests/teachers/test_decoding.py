@@ -8,7 +8,7 @@ from synthlib.teachers.decoding import FastSampler, decode, greedy, shared_prefi
 from synthlib.teachers.hf import PerRowSampler, tiny_random_teacher
 
 SETTINGS = [SamplingParams(temperature=1.0, top_p=0.9, top_k=50), SamplingParams(temperature=0.7, top_p=0.95),
-            SamplingParams(temperature=1.0, top_k=20), SamplingParams(temperature=1.3)]
+            SamplingParams(temperature=1.0, top_k=20), SamplingParams(temperature=1.3), SamplingParams(temperature=1.0)]
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,9 @@ def gpt2():
 
 
 @pytest.mark.parametrize("sampling", SETTINGS)
-@pytest.mark.parametrize("spread", [0.2, 1.0, 8.0])  # flat logits push top-p mass past the candidates
+# flat logits push top-p mass past the candidates; wide ones leave most tokens out of an untruncated
+# sampler's reach
+@pytest.mark.parametrize("spread", [0.2, 1.0, 8.0, 30.0])
 def test_fast_sampler_picks_the_per_row_samplers_token(sampling, spread):
     torch.manual_seed(0)
     seeds = [3, 7, 11, 19]
@@ -25,6 +27,19 @@ def test_fast_sampler_picks_the_per_row_samplers_token(sampling, spread):
     for _ in range(5):  # several steps: the noise streams stay in step
         scores = torch.randn(len(seeds), 3000) * spread
         assert torch.equal(fast(None, scores), slow(None, scores).argmax(dim=-1))
+
+
+@pytest.mark.parametrize("sampling", SETTINGS)
+def test_masked_tokens_never_win_and_the_pick_stays_the_references(sampling):
+    seeds = [1, 2, 3]
+    slow, fast = PerRowSampler(seeds, sampling), FastSampler(seeds, sampling, candidates=4)
+    for step in range(4):
+        scores = torch.randn(3, 500) * 5
+        scores[:, ::3] = -float("inf")  # a constrained format's mask
+        scores[2, 7:] = -float("inf")  # a row with fewer allowed tokens than candidates
+        picked = fast(None, scores)
+        assert torch.equal(picked, slow(None, scores).argmax(dim=-1))
+        assert bool(torch.isfinite(scores.gather(1, picked[:, None])).all())
 
 
 def test_shared_prefix_counts_common_leading_tokens():

@@ -18,7 +18,24 @@ def test_a_uniform_depends_only_on_its_seed_step_and_token():
     assert torch.equal(uniforms([3, 4], 7, tokens), both)  # and is the same every time
     assert not torch.equal(uniforms([3, 4], 8, tokens), both)  # a new step, new noise
     assert both[0, 0] != both[1, 0]  # a new seed, new noise
-    assert both.dtype == torch.float64 and bool(((both > 0) & (both < 1)).all())
+    assert both.dtype == torch.float32 and bool(((both > 0) & (both < 1)).all())
+
+
+def test_no_noise_value_exceeds_the_bound_an_untruncated_sampler_relies_on():
+    from synthlib.teachers.noise import MAX_GUMBEL
+
+    noise = gumbel(list(range(256)), 3, torch.arange(65536).expand(256, 65536))
+    assert float(noise.max()) <= MAX_GUMBEL and float(noise.max()) > 12  # 16.7M draws reach far into the tail
+    ones = torch.full((1, 1), 1 - 2.0**-24)
+    assert float(-torch.log(-torch.log(ones))) <= MAX_GUMBEL + 1e-3  # the largest uniform, unclamped
+
+
+def test_noise_at_pairs_is_the_noise_of_their_rows_and_tokens():
+    noise = CounterNoise([5, 6])
+    noise.next_step()
+    dense = noise.gumbel_all(40)
+    rows, tokens = torch.tensor([1, 0, 1]), torch.tensor([39, 0, 3])
+    assert torch.equal(noise.gumbel_at(rows, tokens), dense[rows, tokens])
 
 
 def test_uniforms_are_uniform_and_unrelated_across_neighbouring_counters():
