@@ -218,7 +218,6 @@ class FastSampler:
         chosen[rows] = (_top_p(scores[rows], s.top_p) + noise).argmax(dim=-1)
         return chosen
 
-
     def _untruncated(self, scores: Any) -> Any:
         """Gumbel-max over the whole vocabulary, with noise computed only where a token can still win.
 

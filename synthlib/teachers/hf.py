@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from synthlib.metrics.text import missing_keywords
-from synthlib.teachers.noise import STREAM as NOISE_STREAM
 from synthlib.teachers.base import (
     Generation,
     Request,
@@ -33,6 +32,7 @@ from synthlib.teachers.base import (
     TeacherSignature,
     prefill_of,
 )
+from synthlib.teachers.noise import STREAM as NOISE_STREAM
 from synthlib.tokens import leading_bos
 
 

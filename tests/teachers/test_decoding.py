@@ -33,7 +33,7 @@ def test_fast_sampler_picks_the_per_row_samplers_token(sampling, spread):
 def test_masked_tokens_never_win_and_the_pick_stays_the_references(sampling):
     seeds = [1, 2, 3]
     slow, fast = PerRowSampler(seeds, sampling), FastSampler(seeds, sampling, candidates=4)
-    for step in range(4):
+    for _ in range(4):  # several steps: the noise streams stay in step
         scores = torch.randn(3, 500) * 5
         scores[:, ::3] = -float("inf")  # a constrained format's mask
         scores[2, 7:] = -float("inf")  # a row with fewer allowed tokens than candidates
