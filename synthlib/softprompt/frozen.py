@@ -22,7 +22,9 @@ def load_frozen(reference: str, batch_size: int = 16, device: str | None = None)
     from synthlib.teachers import load_teacher
     from synthlib.teachers.hf import HFTeacher
 
-    model_kind(reference)  # a typo fails here, before anything loads
+    if model_kind(reference) in ("endpoint", "vllm", "llamacpp"):  # a typo fails here too, before anything loads
+        raise ConfigError(f"'{reference}' cannot be a frozen LLM: soft prompts need the weights as torch tensors; name "
+                          "the model plainly (a packaged LLM such as gemma-3-270m, a hub id or a path)")
     # plain delivery: the soft prompt and the PT templates are the whole input, as in the paper (the
     # few-shot wrapper a base model gets as a teacher elsewhere would hide the HFTeacher, too)
     teacher = load_teacher(reference, cache=False, delivery="plain", batch_size=batch_size, device=device)

@@ -88,6 +88,9 @@ def _build(reference: str, kind: str, labels: list[str]):
                          "a hub id or a path")
     if source == "endpoint":
         raise ConfigError(f"'{reference}' is an API endpoint; students must be local models (hub id or path)")
+    if source in ("vllm", "llamacpp"):
+        raise ConfigError(f"'{reference}' is an inference backend for teachers; name the student as a plain model "
+                          "(the packaged alias, a hub id or a path)")
     return _pretrained(reference, kind, labels)
 
 

@@ -3,6 +3,7 @@
 * :mod:`~synthlib.teachers.base`: ``Request``, ``SamplingParams``, ``Generation``, ``Teacher``.
 * backends: :mod:`~synthlib.teachers.hf` (local transformers models), :mod:`~synthlib.teachers.openai_compat`
   (any OpenAI-compatible server), :mod:`~synthlib.teachers.vllm` (in-process vLLM, optional),
+  :mod:`~synthlib.teachers.llamacpp` (a GGUF in-process through llama.cpp, optional),
   :mod:`~synthlib.teachers.delivery` (how requests are put to real models: chat + prefill, or few-shot).
 * :mod:`~synthlib.teachers.cache`: the SQLite cache that wraps any of them.
 * :mod:`~synthlib.teachers.parsing`: structured output (JSON, tagged fields, label words) with

@@ -88,7 +88,9 @@ def prefill(model: Any, input_ids: Any, attention_mask: Any) -> tuple[Any, Any, 
     from transformers import DynamicCache
 
     rows = input_ids.shape[0]
-    cache = DynamicCache(config=model.config)
+    # a model that keeps its own cache (the llamacpp backend's sequences) makes it; transformers models get
+    # a DynamicCache
+    cache = model.new_cache() if hasattr(model, "new_cache") else DynamicCache(config=model.config)
     prompts = [ids[keep.bool()] for ids, keep in zip(input_ids, attention_mask, strict=True)]
     # in bfloat16/float16 a prompt prefilled in two pieces rounds differently from one pass, enough
     # to change samples, and whether a prompt is split would depend on its batch-mates: share only

@@ -41,6 +41,8 @@ SHOTS = 3
 STYLES = ("chat", "fewshot", "plain")
 #: packaged or well-known base (not instruction-tuned) models: they continue text, they do not chat
 BASE_MODELS = ("gemma-3-270m",)
+#: backends that run a model in this process: delivery from the model, constrained decoding honoured
+LOCAL_BACKENDS = ("hf", "llamacpp")
 HEAD = "delivery_head"  # request metadata: the start of the answer a few-shot prompt already wrote
 FORMAT_LINE = re.compile(r"\b(?:form|format)\s*:", re.IGNORECASE)  # the line that spells out an answer's form
 
@@ -51,7 +53,7 @@ def style_of(teacher: Teacher) -> str:
     signature = backend.signature
     if signature.backend in ("openai", "vllm"):
         return "chat"
-    if signature.backend != "hf" or signature.stand_in:
+    if signature.backend not in LOCAL_BACKENDS or signature.stand_in:
         return "plain"
     if getattr(backend, "seq2seq", False):
         return "plain"
@@ -166,7 +168,7 @@ def delivery_for(teacher: Teacher, style: str = "auto") -> Delivery:
     """The delivery for ``teacher`` (``style="auto"`` reads it from the teacher)."""
     chosen = style_of(teacher) if style == "auto" else style
     backend = getattr(teacher, "teacher", teacher)
-    return Delivery(chosen, honours_constraints=backend.signature.backend == "hf")
+    return Delivery(chosen, honours_constraints=backend.signature.backend in LOCAL_BACKENDS)
 
 
 class DeliveringTeacher(Teacher):

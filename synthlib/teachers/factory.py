@@ -8,6 +8,7 @@ reference                        backend
 ``org/name``, ``./path``         ``hf``: a local transformers causal or seq2seq model
 ``openai:<model>@<base-url>``    ``openai``: any OpenAI-compatible server; key from ``OPENAI_API_KEY``
 ``vllm:<hub id or path>``        ``vllm``: in-process vLLM (``pip install synthlib[gpu]``)
+``llamacpp:<alias or .gguf>``    ``llamacpp``: in-process llama.cpp (``pip install synthlib[llamacpp]``)
 ===============================  ===========================================================
 
 Runtime keywords (batch size, concurrency, device, timeouts) go to the backend and never change
@@ -75,6 +76,10 @@ def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
         from synthlib.teachers.vllm import VLLMTeacher
 
         return VLLMTeacher(reference[len("vllm:"):], **runtime)
+    if kind == "llamacpp":
+        from synthlib.teachers.llamacpp import LlamaCppTeacher
+
+        return LlamaCppTeacher(reference[len("llamacpp:"):], **runtime)
     from synthlib.teachers.hf import HFTeacher
 
     return HFTeacher(reference, **runtime)

@@ -69,7 +69,7 @@ def unsupported(config: Any, task: str) -> str | None:
     if reference == REFERENCE:
         return ("SoftSRV trains a soft prompt on the teacher's weights and the scripted stand-in has none; set "
                 "softsrv_frozen_lm to a local decoder (tiny-random-gpt2 in tests)")
-    if model_kind(reference) in ("endpoint", "vllm"):
+    if model_kind(reference) in ("endpoint", "vllm", "llamacpp"):
         return (f"SoftSRV trains a soft prompt on the teacher's weights, which '{reference}' does not expose here; set "
                 "softsrv_frozen_lm to a local decoder (an alias, a hub id or a path), or skip softsrv")
     return None
