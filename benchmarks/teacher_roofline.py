@@ -123,6 +123,19 @@ def step_breakdown(teacher, requests) -> tuple[float, float]:
     return statistics.median(times[1:]), median_time(synced(lambda: sampler(None, scores), teacher.device), 3)
 
 
+def sampling_rate(teacher, requests, repeats: int) -> tuple[float, list[float]]:
+    """Median generated tokens/s of ``teacher.generate(requests)`` over ``repeats`` runs (after a warm-up), and
+    every run's figure."""
+    teacher.generate(requests[:2])  # warm-up
+
+    def rate() -> float:
+        start = time.perf_counter()
+        tokens = sum(g.completion_tokens for g in teacher.generate(requests))
+        return tokens / (time.perf_counter() - start)
+
+    return median_of(repeats, rate)
+
+
 def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: int, device: str) -> dict:
     """Load one model in ``dtype`` and measure batch sampling tokens/s and the step breakdown."""
     from synthlib.teachers.hf import HFTeacher
@@ -132,14 +145,7 @@ def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: 
     params = sum(p.numel() for p in unique)
     weight_bytes = sum(p.numel() * p.element_size() for p in unique)
     requests = requests_for(alias, batch, new_tokens)
-    teacher.generate(requests[:2])  # warm-up
-
-    def rate() -> float:
-        start = time.perf_counter()
-        tokens = sum(g.completion_tokens for g in teacher.generate(requests))
-        return tokens / (time.perf_counter() - start)
-
-    measured, runs = median_of(repeats, rate)
+    measured, runs = sampling_rate(teacher, requests, repeats)
     forward, sampler = step_breakdown(teacher, requests)
     return dict(params=params, weight_bytes=weight_bytes, measured=measured, runs=runs, forward=forward,
                 sampler=sampler)
@@ -150,6 +156,7 @@ def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> 
     with its parameter count and file size; None when llama-cpp-python is not installed."""
     try:
         from synthlib.teachers.llamacpp import LlamaCppTeacher
+
         teacher = LlamaCppTeacher(alias, batch_size=batch)
     except ImportError:
         return None
@@ -157,14 +164,7 @@ def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> 
 
     lib, model = teacher.model.lib, teacher.model.model
     requests = requests_for(alias, batch, new_tokens)
-    teacher.generate(requests[:2])  # warm-up
-
-    def rate() -> float:
-        start = time.perf_counter()
-        tokens = sum(g.completion_tokens for g in teacher.generate(requests))
-        return tokens / (time.perf_counter() - start)
-
-    measured, runs = median_of(repeats, rate)
+    measured, runs = sampling_rate(teacher, requests, repeats)
     return dict(params=lib.llama_model_n_params(model), weight_bytes=gguf_path(alias).stat().st_size,
                 measured=measured, runs=runs, description=teacher.model.description)
 
