@@ -34,6 +34,9 @@ MODEL_ALIASES: dict[str, str] = {
     "tiny-random-gpt2": "a randomly initialised 2-layer GPT-2 (tests only)",
 }
 
+#: reference kinds whose weights are not torch tensors in this process: teachers only (no student, frozen LM)
+TEACHER_ONLY_KINDS = ("endpoint", "vllm", "llamacpp")
+
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _ENDPOINT = re.compile(r"^openai:[^@\s]+@https?://\S+$")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthlib.config import ConfigError
-from synthlib.models import model_kind
+from synthlib.models import TEACHER_ONLY_KINDS, model_kind
 
 
 def load_frozen(reference: str, batch_size: int = 16, device: str | None = None) -> Any:
@@ -22,7 +22,7 @@ def load_frozen(reference: str, batch_size: int = 16, device: str | None = None)
     from synthlib.teachers import load_teacher
     from synthlib.teachers.hf import HFTeacher
 
-    if model_kind(reference) in ("endpoint", "vllm", "llamacpp"):  # a typo fails here too, before anything loads
+    if model_kind(reference) in TEACHER_ONLY_KINDS:  # a typo fails here too, before anything loads
         raise ConfigError(f"'{reference}' cannot be a frozen LLM: soft prompts need the weights as torch tensors; name "
                           "the model plainly (a packaged LLM such as gemma-3-270m, a hub id or a path)")
     # plain delivery: the soft prompt and the PT templates are the whole input, as in the paper (the

@@ -498,17 +498,24 @@ def _fingerprint(name: str, model) -> str:
         return commit
     folder = Path(name).expanduser()
     files = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) if folder.is_dir() else []
-    digest = hashlib.sha256()
     if files:
-        for path in files:  # head + tail + size: fast on multi-GB checkpoints, changes when weights change
-            size = path.stat().st_size
-            with path.open("rb") as handle:
-                digest.update(handle.read(1 << 20))
-                handle.seek(max(0, size - (1 << 20)))
-                digest.update(handle.read(1 << 20) + str(size).encode())
-    else:  # an in-memory model: hash the tensors themselves
-        for key, tensor in sorted(model.state_dict().items()):
-            digest.update(key.encode() + tensor.detach().cpu().float().numpy().tobytes())
+        return weight_files_hash(files)
+    digest = hashlib.sha256()  # an in-memory model: hash the tensors themselves
+    for key, tensor in sorted(model.state_dict().items()):
+        digest.update(key.encode() + tensor.detach().cpu().float().numpy().tobytes())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def weight_files_hash(files: Sequence[Path]) -> str:
+    """sha256 over each weight file's first and last MiB and size: fast on multi-GB checkpoints, and it
+    changes when the weights do."""
+    digest = hashlib.sha256()
+    for path in files:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            digest.update(handle.read(1 << 20))
+            handle.seek(max(0, size - (1 << 20)))
+            digest.update(handle.read(1 << 20) + str(size).encode())
     return "sha256:" + digest.hexdigest()[:16]
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from synthlib.config import ConfigError
 from synthlib.teachers.base import TeacherSignature
-from synthlib.teachers.hf import HFTeacher, _prepare_tokenizer
+from synthlib.teachers.hf import HFTeacher, _prepare_tokenizer, weight_files_hash
 from synthlib.teachers.noise import STREAM as NOISE_STREAM
 from synthlib.tokens import leading_bos
 
@@ -269,7 +269,7 @@ class LlamaCppTeacher(HFTeacher):
         self._bos_text = leading_bos(self.tokenizer)
         version = getattr(self.model.lib, "__version__", "")
         self._signature = TeacherSignature(
-            backend="llamacpp", model=model, revision=revision or _file_hash(gguf),
+            backend="llamacpp", model=model, revision=revision or weight_files_hash([gguf]),
             dtype=f"{self.model.description}; llama-cpp-python {version}", sampler=NOISE_STREAM)
 
 
@@ -278,17 +278,4 @@ def _description(lib, model) -> str:
     buffer = ctypes.create_string_buffer(256)
     lib.llama_model_desc(model, buffer, len(buffer))
     return buffer.value.decode(errors="replace")
-
-
-def _file_hash(path: Path) -> str:
-    """sha256 over a GGUF's head, tail and size (fast on gigabyte files; changes when the weights do)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    size = path.stat().st_size
-    with path.open("rb") as handle:
-        digest.update(handle.read(1 << 20))
-        handle.seek(max(0, size - (1 << 20)))
-        digest.update(handle.read(1 << 20) + str(size).encode())
-    return "sha256:" + digest.hexdigest()[:16]
 

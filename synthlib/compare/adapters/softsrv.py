@@ -63,13 +63,13 @@ def frozen_reference(config: Any) -> str:
 def unsupported(config: Any, task: str) -> str | None:
     """Why SoftSRV cannot run in this grid (it needs the weights of a local decoder), or None."""
     from synthlib.compare.scripted import REFERENCE
-    from synthlib.models import model_kind
+    from synthlib.models import TEACHER_ONLY_KINDS, model_kind
 
     reference = frozen_reference(config)
     if reference == REFERENCE:
         return ("SoftSRV trains a soft prompt on the teacher's weights and the scripted stand-in has none; set "
                 "softsrv_frozen_lm to a local decoder (tiny-random-gpt2 in tests)")
-    if model_kind(reference) in ("endpoint", "vllm", "llamacpp"):
+    if model_kind(reference) in TEACHER_ONLY_KINDS:
         return (f"SoftSRV trains a soft prompt on the teacher's weights, which '{reference}' does not expose here; set "
                 "softsrv_frozen_lm to a local decoder (an alias, a hub id or a path), or skip softsrv")
     return None
