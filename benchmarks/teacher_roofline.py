@@ -6,6 +6,10 @@ dtype. A decode step at batch B reads every weight once and does 2 FLOPs per wei
 
     roofline = min(B * bandwidth / weight_bytes, flops / (2 * params))   tokens/s
 
+where params and weight_bytes count the weights a decode step multiplies: an input embedding table
+that the output layer does not share (Qwen2.5-Coder-0.5B's converted checkpoint and GGUF keep two
+copies, 136M parameters each) is left out, because a step looks up B of its rows and multiplies none.
+
 and ``ratio teacher_roofline`` is the measured tokens/s over it. Measured = generated tokens over
 wall time of ``HFTeacher.generate`` (prefill, sampling and tokenization included) for 16 requests
 (sampling temperature 1, top-p 0.95). The breakdown lines split one decode step into the model's
@@ -13,7 +17,7 @@ forward pass and the sampler. gemma-3-270m and qwen2.5-coder-0.5b-instruct carry
 qwen2.5-coder-1.5b-instruct is informational (bfloat16 only unless ``--dtypes`` says otherwise).
 When llama-cpp-python is installed (``pip install 'synthlib[llamacpp]'``), the same batch-16 requests
 also go through the ``llamacpp`` backend (the GGUF quantized as shipped), held to a roofline of the
-GGUF's bytes and the best matmul rate measured (``--backends hf`` skips it).
+GGUF's tensor bytes and the best matmul rate measured (``--backends hf`` skips it).
 
 On a shared machine absolute figures move with the load; bandwidth and FLOP/s are measured in the
 same run so the ratio is the comparable figure.
@@ -136,14 +140,34 @@ def sampling_rate(teacher, requests, repeats: int) -> tuple[float, list[float]]:
     return median_of(repeats, rate)
 
 
+def step_weights(model) -> tuple[int, int]:
+    """Parameters and bytes of the weights one decode step multiplies: every unique parameter (tied
+    embeddings count once) except an input embedding table that the output layer does not share."""
+    unique = {id(p): p for p in model.parameters()}
+    embedding, output = model.get_input_embeddings(), model.get_output_embeddings()
+    if output is None or embedding.weight is not output.weight:
+        unique.pop(id(embedding.weight), None)
+    return (sum(p.numel() for p in unique.values()),
+            sum(p.numel() * p.element_size() for p in unique.values()))
+
+
+def gguf_step_weights(path: Path) -> tuple[int, int]:
+    """:func:`step_weights` for a GGUF file: its tensors' elements and bytes, less ``token_embd`` when the
+    file also holds a separate ``output`` layer."""
+    from gguf import GGUFReader
+
+    tensors = {t.name: t for t in GGUFReader(path).tensors}
+    if "output.weight" in tensors:
+        tensors.pop("token_embd.weight", None)
+    return (sum(int(t.n_elements) for t in tensors.values()), sum(int(t.n_bytes) for t in tensors.values()))
+
+
 def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: int, device: str) -> dict:
     """Load one model in ``dtype`` and measure batch sampling tokens/s and the step breakdown."""
     from synthlib.teachers.hf import HFTeacher
 
     teacher = HFTeacher(str(model_path(alias)), name=alias, dtype=dtype, batch_size=batch, device=device)
-    unique = {id(p): p for p in teacher.model.parameters()}.values()  # tied embeddings count once
-    params = sum(p.numel() for p in unique)
-    weight_bytes = sum(p.numel() * p.element_size() for p in unique)
+    params, weight_bytes = step_weights(teacher.model)
     requests = requests_for(alias, batch, new_tokens)
     measured, runs = sampling_rate(teacher, requests, repeats)
     forward, sampler = step_breakdown(teacher, requests)
@@ -162,11 +186,11 @@ def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> 
         return None
     from synthlib.packaged import gguf_path
 
-    lib, model = teacher.model.lib, teacher.model.model
     requests = requests_for(alias, batch, new_tokens)
     measured, runs = sampling_rate(teacher, requests, repeats)
-    return dict(params=lib.llama_model_n_params(model), weight_bytes=gguf_path(alias).stat().st_size,
-                measured=measured, runs=runs, description=teacher.model.description)
+    params, weight_bytes = gguf_step_weights(gguf_path(alias))
+    return dict(params=params, weight_bytes=weight_bytes, measured=measured, runs=runs,
+                description=teacher.model.description)
 
 
 def main() -> None:
@@ -216,7 +240,7 @@ def main() -> None:
             print(f"llama.cpp {alias}: not measured (pip install 'synthlib[llamacpp]')")
             continue
         # llama.cpp multiplies quantized weights with integer dot products: hold it to the best matmul rate
-        # measured (float32 or bfloat16) and to the bytes it actually reads, the GGUF's
+        # measured (float32 or bfloat16) and to the bytes it actually reads, the GGUF's quantized tensors
         best = max(flops.values())
         limit = roofline(args.batch, m["params"], m["weight_bytes"], bandwidth, best)
         label = f"{alias} llamacpp batch {args.batch} on cpu"
