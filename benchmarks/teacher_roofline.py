@@ -26,6 +26,7 @@ same run so the ratio is the comparable figure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -100,8 +101,9 @@ def requests_for(alias: str, batch: int, new_tokens: int):
             for i in range(batch)]
 
 
-def step_breakdown(teacher, requests) -> tuple[float, float]:
-    """Seconds of one batch decode step: the model's forward pass, and the sampler."""
+def step_breakdown(teacher, requests) -> tuple[float, float, float, int]:
+    """One batch decode step: seconds of the model's forward pass, of the sampler, and of the forward's
+    linear layers alone (timed by hooks in a separate step), and the FLOPs those layers did."""
     import torch
 
     from synthlib.teachers.decoding import FastSampler, prefill
@@ -113,18 +115,53 @@ def step_breakdown(teacher, requests) -> tuple[float, float]:
     token = logits[:, -1].argmax(-1)
     position = mask.sum(dim=1, keepdim=True) - 1
     times = []
+    # steps 1-4 are timed whole; step 5 runs with hooks on the linear layers (the hooks' own cost,
+    # microseconds per layer, stays out of the forward figure). CUDA kernels run asynchronously, so
+    # there the hooks would time launches: the split is a CPU figure.
+    linears = LinearTimer(teacher.model if teacher.device == "cpu" else None)
     with torch.inference_mode():
-        for _ in range(4):
+        for step in range(5):
             mask = torch.cat([mask, mask.new_ones(len(prompts), 1)], dim=1)
             position = position + 1
             start = time.perf_counter()
-            logits = teacher.model(input_ids=token[:, None], attention_mask=mask, position_ids=position,
-                                   past_key_values=cache, use_cache=True).logits
+            with linears if step == 4 else contextlib.nullcontext():
+                logits = teacher.model(input_ids=token[:, None], attention_mask=mask, position_ids=position,
+                                       past_key_values=cache, use_cache=True).logits
             synced(lambda: None, teacher.device)()
             times.append(time.perf_counter() - start)
     sampler = FastSampler([r.effective_seed() for r in requests], requests[0].sampling)
     scores = logits[:, -1].float()
-    return statistics.median(times[1:]), median_time(synced(lambda: sampler(None, scores), teacher.device), 3)
+    sampler_seconds = median_time(synced(lambda: sampler(None, scores), teacher.device), 3)
+    return statistics.median(times[1:4]), sampler_seconds, linears.seconds, linears.flops
+
+
+class LinearTimer:
+    """Hooks on every ``nn.Linear`` of a model: wall seconds spent inside them and the FLOPs they did
+    (2 per weight per input row), while the ``with`` block runs. Splits a decode step into its matrix
+    products and everything else (norms, attention, masks, Python between the kernels)."""
+
+    def __init__(self, model):
+        from torch import nn
+
+        self.linears = [m for m in model.modules() if isinstance(m, nn.Linear)] if model is not None else []
+        self.seconds, self.flops, self._handles, self._start = 0.0, 0, [], 0.0
+
+    def _before(self, module, args):
+        self._start = time.perf_counter()
+
+    def _after(self, module, args, output):
+        self.seconds += time.perf_counter() - self._start
+        self.flops += 2 * module.weight.numel() * (args[0].numel() // args[0].shape[-1])
+
+    def __enter__(self):
+        for module in self.linears:
+            self._handles += [module.register_forward_pre_hook(self._before),
+                              module.register_forward_hook(self._after)]
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
 
 
 def sampling_rate(teacher, requests, repeats: int) -> tuple[float, list[float]]:
@@ -170,9 +207,9 @@ def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: 
     params, weight_bytes = step_weights(teacher.model)
     requests = requests_for(alias, batch, new_tokens)
     measured, runs = sampling_rate(teacher, requests, repeats)
-    forward, sampler = step_breakdown(teacher, requests)
+    forward, sampler, linear_seconds, linear_flops = step_breakdown(teacher, requests)
     return dict(params=params, weight_bytes=weight_bytes, measured=measured, runs=runs, forward=forward,
-                sampler=sampler)
+                sampler=sampler, linear_seconds=linear_seconds, linear_flops=linear_flops)
 
 
 def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> dict | None:
@@ -231,6 +268,11 @@ def main() -> None:
                   f"roofline {limit:.0f} tok/s; measured {m['measured']:.1f} tok/s "
                   f"(runs {', '.join(f'{v:.1f}' for v in m['runs'])}); one step: forward {m['forward'] * 1000:.0f} ms "
                   f"({args.batch / m['forward']:.0f} tok/s alone), sampler {m['sampler'] * 1000:.0f} ms")
+            linear_rate = m["linear_flops"] / m["linear_seconds"] if m["linear_seconds"] else 0.0
+            if linear_rate:
+                print(f"  inside the forward: linear layers {m['linear_seconds'] * 1000:.0f} ms at "
+                      f"{linear_rate / 1e9:.0f} GFLOP/s ({linear_rate / flops[dtype]:.0%} of the square matmul's), "
+                      f"everything else {max(m['forward'] - m['linear_seconds'], 0) * 1000:.0f} ms")
             print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
                              f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
         if Path(alias).is_dir() or args.device != "cpu" or "llamacpp" not in args.backends:
