@@ -9,11 +9,10 @@ dtype. A decode step at batch B reads every weight once and does 2 FLOPs per wei
 where params and weight_bytes count the weights a decode step multiplies: an input embedding table
 that the output layer does not share (Qwen2.5-Coder-0.5B's converted checkpoint and GGUF keep two
 copies, 136M parameters each) is left out, because a step looks up B of its rows and multiplies none.
-
-and ``ratio teacher_roofline`` is the measured tokens/s over it. Measured = generated tokens over
+``ratio teacher_roofline`` is the measured tokens/s over the roofline. Measured = generated tokens over
 wall time of ``HFTeacher.generate`` (prefill, sampling and tokenization included) for 16 requests
 (sampling temperature 1, top-p 0.95). The breakdown lines split one decode step into the model's
-forward pass and the sampler. gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal;
+forward pass and the sampler, and the forward pass into its linear layers and the rest. gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal;
 qwen2.5-coder-1.5b-instruct is informational (bfloat16 only unless ``--dtypes`` says otherwise).
 When llama-cpp-python is installed (``pip install 'synthlib[llamacpp]'``), the same batch-16 requests
 also go through the ``llamacpp`` backend (the GGUF quantized as shipped), held to a roofline of the
