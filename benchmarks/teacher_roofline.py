@@ -117,13 +117,13 @@ def step_breakdown(teacher, requests) -> tuple[float, float, float, int]:
     # steps 1-4 are timed whole; step 5 runs with hooks on the linear layers (the hooks' own cost,
     # microseconds per layer, stays out of the forward figure). CUDA kernels run asynchronously, so
     # there the hooks would time launches: the split is a CPU figure.
-    linears = LinearTimer(teacher.model if teacher.device == "cpu" else None)
+    linears = LinearTimer(teacher.model)
     with torch.inference_mode():
         for step in range(5):
             mask = torch.cat([mask, mask.new_ones(len(prompts), 1)], dim=1)
             position = position + 1
             start = time.perf_counter()
-            with linears if step == 4 else contextlib.nullcontext():
+            with linears if step == 4 and teacher.device == "cpu" else contextlib.nullcontext():
                 logits = teacher.model(input_ids=token[:, None], attention_mask=mask, position_ids=position,
                                        past_key_values=cache, use_cache=True).logits
             synced(lambda: None, teacher.device)()
@@ -142,7 +142,7 @@ class LinearTimer:
     def __init__(self, model):
         from torch import nn
 
-        self.linears = [m for m in model.modules() if isinstance(m, nn.Linear)] if model is not None else []
+        self.linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
         self.seconds, self.flops, self._handles, self._start = 0.0, 0, [], 0.0
 
     def _before(self, module, args):
