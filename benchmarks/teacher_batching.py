@@ -2,9 +2,10 @@
 
 Same model, same prompts, same sampling (seeded, so both runs generate the same tokens); the
 anchor calls ``generate`` once per prompt, the obvious alternative. The model is the packaged
-gemma-3-270m (a real 268M-parameter LLM, as the ``cpu`` profile's teacher runs it), few-shot
-prompted; ``--model`` names another packaged model or checkpoint folder. Medians of repeats after
-a warm-up.
+gemma-3-270m (a real 268M-parameter LLM, the smallest packaged one), few-shot prompted, in the dtype
+the teachers pick on this machine (``fast_dtype``); ``--model`` names another packaged model (the
+``cpu`` profile's teacher is qwen2.5-coder-0.5b-instruct) or a checkpoint folder. Medians of
+repeats after a warm-up.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
 
-def build_teacher(model: str = "gemma-3-270m", batch_size: int = 16, dtype: str = "bfloat16"):
-    """The hf backend (no cache) on a packaged model alias or a checkpoint folder."""
-    from synthlib.teachers.hf import HFTeacher
+def build_teacher(model: str = "gemma-3-270m", batch_size: int = 16, dtype: str | None = None):
+    """The hf backend (no cache) on a packaged model alias or a checkpoint folder; ``dtype`` None
+    takes the one the teachers pick here (bfloat16 only where the CPU or GPU multiplies it natively)."""
+    from synthlib.teachers.hf import HFTeacher, fast_dtype
+
+    dtype = dtype or fast_dtype()
 
     if Path(model).is_dir():
         return HFTeacher(model, name=Path(model).name, batch_size=batch_size, dtype=dtype)
@@ -48,9 +52,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
     parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
-    parser.add_argument("--dtype", default="bfloat16")
+    parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
+    from synthlib.teachers.hf import fast_dtype
+
+    args.dtype = args.dtype or fast_dtype()  # printed with the figures
     if args.threads:
         import torch
 

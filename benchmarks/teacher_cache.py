@@ -1,9 +1,9 @@
 """A fully cached rerun vs the first run that generated it (goal >= 50x faster).
 
 The first run generates 256 few-shot review continuations through the hf backend on the packaged
-gemma-3-270m (batched, bfloat16) and fills a fresh SQLite cache; the rerun asks for the same
-requests through a new ``CachedTeacher`` on the same file and makes no teacher call (checked, and
-the texts must match). Rerun times are a median of repeats; the first run happens once per fresh
+gemma-3-270m (batched, in the dtype the teachers pick on this machine) and fills a fresh SQLite
+cache; the rerun asks for the same requests through a new ``CachedTeacher`` on the same file and
+makes no teacher call (checked, and the texts must match). Rerun times are a median of repeats; the first run happens once per fresh
 cache (repeats of it would be reruns).
 """
 
@@ -27,9 +27,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer requests and shorter outputs")
     parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
-    parser.add_argument("--dtype", default="bfloat16")
+    parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
+    from synthlib.teachers.hf import fast_dtype
+
+    args.dtype = args.dtype or fast_dtype()  # printed with the figures
     if args.threads:
         import torch
 
