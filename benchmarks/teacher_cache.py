@@ -3,8 +3,8 @@
 The first run generates 256 few-shot review continuations through the hf backend on the packaged
 gemma-3-270m (batched, in the dtype the teachers pick on this machine) and fills a fresh SQLite
 cache; the rerun asks for the same requests through a new ``CachedTeacher`` on the same file and
-makes no teacher call (checked, and the texts must match). Rerun times are a median of repeats; the first run happens once per fresh
-cache (repeats of it would be reruns).
+makes no teacher call (checked, and the texts must match). Rerun times are a median of repeats;
+the first run happens once per fresh cache (repeats of it would be reruns).
 """
 
 from __future__ import annotations
