@@ -20,12 +20,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
 
+def teacher_dtype(dtype: str | None) -> str:
+    """``dtype``, or the one the teachers pick on this machine (``fast_dtype``) when it is None."""
+    from synthlib.teachers.hf import fast_dtype
+
+    return dtype or fast_dtype()
+
+
 def build_teacher(model: str = "gemma-3-270m", batch_size: int = 16, dtype: str | None = None):
     """The hf backend (no cache) on a packaged model alias or a checkpoint folder; ``dtype`` None
     takes the one the teachers pick here (bfloat16 only where the CPU or GPU multiplies it natively)."""
-    from synthlib.teachers.hf import HFTeacher, fast_dtype
+    from synthlib.teachers.hf import HFTeacher
 
-    dtype = dtype or fast_dtype()
+    dtype = teacher_dtype(dtype)
 
     if Path(model).is_dir():
         return HFTeacher(model, name=Path(model).name, batch_size=batch_size, dtype=dtype)
@@ -55,9 +62,7 @@ def main() -> None:
     parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
-    from synthlib.teachers.hf import fast_dtype
-
-    args.dtype = args.dtype or fast_dtype()  # printed with the figures
+    args.dtype = teacher_dtype(args.dtype)  # printed with the figures
     if args.threads:
         import torch
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
-from benchmarks.teacher_batching import build_teacher, review_requests  # noqa: E402
+from benchmarks.teacher_batching import build_teacher, review_requests, teacher_dtype  # noqa: E402
 
 
 def main() -> None:
@@ -30,9 +30,7 @@ def main() -> None:
     parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
-    from synthlib.teachers.hf import fast_dtype
-
-    args.dtype = args.dtype or fast_dtype()  # printed with the figures
+    args.dtype = teacher_dtype(args.dtype)  # printed with the figures
     if args.threads:
         import torch
 

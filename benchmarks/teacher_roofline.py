@@ -13,7 +13,8 @@ copies, 136M parameters each) is left out, because a step looks up B of its rows
 wall time of ``HFTeacher.generate`` (prefill, sampling and tokenization included) for 16 requests
 (sampling temperature 1, top-p 0.95). The breakdown lines split one decode step into the model's
 forward pass and the sampler, and the forward pass into its linear layers and the rest.
-gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal; qwen2.5-coder-1.5b-instruct is informational (bfloat16 only unless ``--dtypes`` says otherwise).
+gemma-3-270m and qwen2.5-coder-0.5b-instruct carry the goal; qwen2.5-coder-1.5b-instruct is
+informational (bfloat16 only unless ``--dtypes`` says otherwise).
 When llama-cpp-python is installed (``pip install 'synthlib[llamacpp]'``), the same batch-16 requests
 also go through the ``llamacpp`` backend (the GGUF quantized as shipped), held to a roofline of the
 GGUF's tensor bytes and the best matmul rate measured (``--backends hf`` skips it).
