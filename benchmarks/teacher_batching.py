@@ -27,6 +27,23 @@ def teacher_dtype(dtype: str | None) -> str:
     return dtype or fast_dtype()
 
 
+def teacher_args(description: str, quick_help: str) -> argparse.Namespace:
+    """The command line the teacher benchmarks share (model, dtype, threads, --quick); resolves the dtype
+    (printed with the figures) and sets torch's thread count when one is given."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
+    parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    args = parser.parse_args()
+    args.dtype = teacher_dtype(args.dtype)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    return args
+
+
 def build_teacher(model: str = "gemma-3-270m", batch_size: int = 16, dtype: str | None = None):
     """The hf backend (no cache) on a packaged model alias or a checkpoint folder; ``dtype`` None
     takes the one the teachers pick here (bfloat16 only where the CPU or GPU multiplies it natively)."""
@@ -56,18 +73,7 @@ def review_requests(count: int, new_tokens: int, seed_offset: int = 0):
 
 def main() -> None:
     """Measure and print the ratio line."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller inputs")
-    parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
-    parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    args = parser.parse_args()
-    args.dtype = teacher_dtype(args.dtype)  # printed with the figures
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
-
+    args = teacher_args(__doc__, "smaller inputs")
     prompts, new_tokens, repeats = (16, 8, 1) if args.quick else (16, 32, 1)
     print(hardware_line())
     teacher = build_teacher(args.model, batch_size=16, dtype=args.dtype)

@@ -9,7 +9,6 @@ the first run happens once per fresh cache (repeats of it would be reruns).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -19,22 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
-from benchmarks.teacher_batching import build_teacher, review_requests, teacher_dtype  # noqa: E402
+from benchmarks.teacher_batching import build_teacher, review_requests, teacher_args  # noqa: E402
 
 
 def main() -> None:
     """Measure and print the ratio line."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer requests and shorter outputs")
-    parser.add_argument("--model", default="gemma-3-270m", help="packaged model alias or checkpoint folder")
-    parser.add_argument("--dtype", default=None, help="weight dtype (default: the teachers' pick for this machine)")
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    args = parser.parse_args()
-    args.dtype = teacher_dtype(args.dtype)  # printed with the figures
-    if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    args = teacher_args(__doc__, "fewer requests and shorter outputs")
     from synthlib.teachers import CachedTeacher
 
     count, new_tokens = (64, 8) if args.quick else (256, 16)
