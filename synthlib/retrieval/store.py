@@ -56,10 +56,11 @@ class StoreRecipe:
 
 
 def cache_root() -> Path:
-    """Where stores are cached: ``$SYNTHLIB_CACHE_DIR/retrieval`` or ``<repo>/.cache/retrieval``."""
-    env = os.environ.get("SYNTHLIB_CACHE_DIR")
-    base = Path(env) if env else Path(__file__).resolve().parents[2] / ".cache"
-    return base / "retrieval"
+    """Where stores are cached: ``retrieval/`` under synthlib's one cache root (``$SYNTHLIB_CACHE_DIR`` or
+    ``~/.cache/synthlib``), beside the teacher cache and the models, so one folder holds everything made."""
+    from synthlib.config import cache_root as synthlib_cache
+
+    return synthlib_cache() / "retrieval"
 
 
 def store_path(recipe: StoreRecipe, root: Path | None = None) -> Path:
