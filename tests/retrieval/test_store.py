@@ -133,3 +133,14 @@ def test_minilm_store_on_the_real_corpus_finds_a_document_by_its_own_text(tmp_pa
     query = load_embedder("minilm", 32).encode([doc.text])
     top = exact_topk(query, store.shard_embeddings(), 3)
     assert top.rows[0, 0] == 33 and top.scores[0, 0] > 0.99
+
+
+def test_stores_default_to_the_synthlib_cache_root(tmp_path, monkeypatch, sources):
+    """Without a root, a store lands under ``retrieval/`` of synthlib's one cache (env var or home)."""
+    recipe = StoreRecipe(sources=tuple(sources), embedder="hashed", shard_size=4)
+    monkeypatch.delenv("SYNTHLIB_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert store_path(recipe).parent == tmp_path / "home" / ".cache" / "synthlib" / "retrieval"
+    monkeypatch.setenv("SYNTHLIB_CACHE_DIR", str(tmp_path / "elsewhere"))
+    store = build_store(recipe, embed=hashed_embed, progress=False)
+    assert store.path.parent == tmp_path / "elsewhere" / "retrieval"
