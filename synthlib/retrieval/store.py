@@ -25,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from synthlib.config import cache_root as synthlib_cache_root
 from synthlib.retrieval.documents import Document, LengthWindow, iter_documents
 from synthlib.runs import atomic
 
@@ -58,9 +59,7 @@ class StoreRecipe:
 def cache_root() -> Path:
     """Where stores are cached: ``retrieval/`` under synthlib's one cache root (``$SYNTHLIB_CACHE_DIR`` or
     ``~/.cache/synthlib``), beside the teacher cache and the models, so one folder holds everything made."""
-    from synthlib.config import cache_root as synthlib_cache
-
-    return synthlib_cache() / "retrieval"
+    return synthlib_cache_root() / "retrieval"
 
 
 def store_path(recipe: StoreRecipe, root: Path | None = None) -> Path:
