@@ -18,6 +18,11 @@ informational (bfloat16 only unless ``--dtypes`` says otherwise).
 When llama-cpp-python is installed (``pip install 'synthlib[llamacpp]'``), the same batch-16 requests
 also go through the ``llamacpp`` backend (the GGUF quantized as shipped), held to a roofline of the
 GGUF's tensor bytes and the best matmul rate measured (``--backends hf`` skips it).
+``--llamacpp-quants Q4_0 Q8_0`` also measures the GGUF requantized to those llama.cpp types (a second
+rounding of the shipped weights, made in a temporary folder, informational) and counts how many of the
+batch's greedy texts stay equal to the shipped file's. The shipped files are labelled Q4_K_M, but rows of
+640 (gemma) or 896 (Qwen-0.5B) values do not split into K-quant blocks of 256, so llama.cpp stored most of
+their matrices as Q5_0 and Q8_0 (gemma: 169M parameters Q8_0, 63M Q5_0, 36M K-quants).
 
 On a shared machine absolute figures move with the load; bandwidth and FLOP/s are measured in the
 same run so the ratio is the comparable figure.
@@ -29,6 +34,7 @@ import argparse
 import contextlib
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +44,8 @@ from harness import hardware_line, median_of, median_time, ratio_line  # noqa: E
 
 GOAL_MODELS = ("gemma-3-270m", "qwen2.5-coder-0.5b-instruct")
 INFO_MODELS = ("qwen2.5-coder-1.5b-instruct",)
+#: llama.cpp types ``--llamacpp-quants`` may requantize the shipped GGUF to
+LLAMACPP_QUANTS = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "IQ4_NL", "Q4_K_S", "Q5_K_M", "Q6_K")
 SHOTS = ("A quiet, patient film: the two leads carry every scene, and the ending earns its tears.",
          "Sharp writing and a score that stays with you; the best thing I have seen this year.",
          "It looks cheap and the plot wanders, yet the cast is so warm that I forgave it all.",
@@ -212,22 +220,53 @@ def measure_model(alias: str, dtype: str, batch: int, new_tokens: int, repeats: 
                 sampler=sampler, linear_seconds=linear_seconds, linear_flops=linear_flops)
 
 
-def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int) -> dict | None:
-    """Batch sampling tokens/s through the llamacpp backend on the packaged GGUF (quantized as shipped),
-    with its parameter count and file size; None when llama-cpp-python is not installed."""
+def measure_llama_cpp(alias: str, batch: int, new_tokens: int, repeats: int, gguf: Path | None = None,
+                      greedy: bool = False) -> dict | None:
+    """Batch sampling tokens/s through the llamacpp backend on the packaged GGUF (quantized as shipped, or
+    the file ``gguf`` made from it), with its parameter count and file size, and with ``greedy`` the batch's
+    greedy texts; None when llama-cpp-python is not installed."""
+    from synthlib.packaged import checkpoint_dir, gguf_path
+
     try:
         from synthlib.teachers.llamacpp import LlamaCppTeacher
 
-        teacher = LlamaCppTeacher(alias, batch_size=batch)
+        teacher = (LlamaCppTeacher(alias, batch_size=batch) if gguf is None else
+                   LlamaCppTeacher(str(gguf), tokenizer=str(checkpoint_dir(alias)), batch_size=batch))
     except ImportError:
         return None
-    from synthlib.packaged import gguf_path
-
     requests = requests_for(alias, batch, new_tokens)
     measured, runs = sampling_rate(teacher, requests, repeats)
-    params, weight_bytes = gguf_step_weights(gguf_path(alias))
+    params, weight_bytes = gguf_step_weights(gguf or gguf_path(alias))
+    texts = [g.text for g in teacher.generate(greedy_requests(requests))] if greedy else []
     return dict(params=params, weight_bytes=weight_bytes, measured=measured, runs=runs,
-                description=teacher.model.description)
+                description=teacher.model.description, greedy=texts)
+
+
+def greedy_requests(requests):
+    """The same requests decoded greedily (temperature 0): texts that depend on the weights alone."""
+    from dataclasses import replace
+
+    return [replace(r, sampling=replace(r.sampling, temperature=0.0, top_p=1.0)) for r in requests]
+
+
+def requantized(alias: str, quant: str, folder: Path) -> Path:
+    """The packaged GGUF requantized to the llama.cpp type ``quant`` (e.g. ``Q4_0``) as a file in ``folder``.
+
+    The shipped weights are already quantized, so this rounds them a second time: a speed probe, not a
+    model the book uses.
+    """
+    import ctypes
+
+    import llama_cpp
+
+    from synthlib.packaged import gguf_path
+
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype, params.allow_requantize = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{quant}"), True
+    target = folder / f"{alias}.{quant}.gguf"
+    if llama_cpp.llama_model_quantize(str(gguf_path(alias)).encode(), str(target).encode(), ctypes.byref(params)):
+        raise RuntimeError(f"llama.cpp could not requantize {alias} to {quant}")
+    return target
 
 
 def main() -> None:
@@ -242,6 +281,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda (the roofline is then the GPU's)")
     parser.add_argument("--backends", nargs="*", default=["hf", "llamacpp"], choices=["hf", "llamacpp"],
                         help="hf (transformers, each dtype) and/or llamacpp (when llama-cpp-python is installed)")
+    parser.add_argument("--llamacpp-quants", nargs="*", default=[], choices=LLAMACPP_QUANTS,
+                        help="also measure the GGUF requantized to these llama.cpp types (informational)")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads (0: torch's default); on an oversubscribed machine 1 can be faster")
     args = parser.parse_args()
@@ -277,20 +318,34 @@ def main() -> None:
                              f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
         if Path(alias).is_dir() or args.device != "cpu" or "llamacpp" not in args.backends:
             continue
-        m = measure_llama_cpp(alias, args.batch, new_tokens, args.repeats)
+        m = measure_llama_cpp(alias, args.batch, new_tokens, args.repeats, greedy=bool(args.llamacpp_quants))
         if m is None:
             print(f"llama.cpp {alias}: not measured (pip install 'synthlib[llamacpp]')")
             continue
         # llama.cpp multiplies quantized weights with integer dot products: hold it to the best matmul rate
         # measured (float32 or bfloat16) and to the bytes it actually reads, the GGUF's quantized tensors
         best = max(flops.values())
-        limit = roofline(args.batch, m["params"], m["weight_bytes"], bandwidth, best)
-        label = f"{alias} llamacpp batch {args.batch} on cpu"
-        print(f"{label} ({m['description']}): {m['params'] / 1e6:.0f}M params, {m['weight_bytes'] / 1e6:.0f} MB; "
-              f"roofline {limit:.0f} tok/s; measured {m['measured']:.1f} tok/s "
-              f"(runs {', '.join(f'{v:.1f}' for v in m['runs'])})")
-        print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
-                         f"roofline {limit:.0f} tok/s", ">= 0.5" if not informational else "(informational)"))
+        print_llama_cpp(m, f"{alias} llamacpp batch {args.batch} on cpu", args.batch, bandwidth, best,
+                        "(informational)" if informational else ">= 0.5")
+        with tempfile.TemporaryDirectory() as folder:
+            for quant in args.llamacpp_quants:
+                q = measure_llama_cpp(alias, args.batch, new_tokens, args.repeats,
+                                      gguf=requantized(alias, quant, Path(folder)), greedy=True)
+                same = sum(a == b for a, b in zip(q["greedy"], m["greedy"]))
+                print_llama_cpp(q, f"{alias} llamacpp requantized to {quant} batch {args.batch} on cpu", args.batch,
+                                bandwidth, best, "(informational: a second rounding of the shipped weights)",
+                                f"; greedy texts equal to the shipped file's: {same} of {len(m['greedy'])}")
+
+
+def print_llama_cpp(m: dict, label: str, batch: int, bandwidth: float, flops: float, goal: str,
+                    extra: str = "") -> None:
+    """The figures and ratio line of one llamacpp measurement ``m`` (see :func:`measure_llama_cpp`)."""
+    limit = roofline(batch, m["params"], m["weight_bytes"], bandwidth, flops)
+    print(f"{label} ({m['description']}): {m['params'] / 1e6:.0f}M params, {m['weight_bytes'] / 1e6:.0f} MB; "
+          f"roofline {limit:.0f} tok/s; measured {m['measured']:.1f} tok/s "
+          f"(runs {', '.join(f'{v:.1f}' for v in m['runs'])}){extra}")
+    print(ratio_line("teacher_roofline", m["measured"] / limit, f"{m['measured']:.1f} tok/s {label}",
+                     f"roofline {limit:.0f} tok/s", goal))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""The roofline benchmark's weight counting and its split of a decode step (tiny models, no download)."""
+"""The roofline benchmark's weight counting, its split of a decode step (tiny models, no download), and
+its requantized llama.cpp probe (a real packaged GGUF, where llama-cpp-python is installed)."""
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -9,7 +11,15 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from teacher_roofline import LinearTimer, roofline, step_weights  # noqa: E402
+from teacher_roofline import (  # noqa: E402
+    LinearTimer,
+    gguf_step_weights,
+    greedy_requests,
+    requantized,
+    requests_for,
+    roofline,
+    step_weights,
+)
 
 VOCAB, HIDDEN = 96, 16
 
@@ -48,3 +58,38 @@ def test_roofline_is_the_lower_of_the_two_limits():
     # 1 GB of weights, 1e9 params: bandwidth allows 16 * 10 = 160 tok/s, compute 100e9 / 2e9 = 50 tok/s
     assert roofline(16, 10**9, 10**9, 10e9, 100e9) == pytest.approx(50)
     assert roofline(1, 10**9, 10**9, 10e9, 100e9) == pytest.approx(10)
+
+
+def test_greedy_requests_change_only_the_temperature_and_top_p():
+    sampled = requests_for("qwen2.5-coder-0.5b-instruct", 3, 12)
+    greedy = greedy_requests(sampled)
+    assert all(g.sampling.greedy and g.sampling.top_p == 1.0 for g in greedy)
+    assert [(g.messages, g.seed, g.sampling.max_new_tokens) for g in greedy] == \
+        [(r.messages, r.seed, r.sampling.max_new_tokens) for r in sampled]
+    assert all(not r.sampling.greedy for r in sampled)  # the originals are untouched (frozen, replaced)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python is not installed")
+def test_requantized_gguf_holds_the_asked_type_and_the_same_weights(tmp_path):
+    import numpy as np
+    from gguf import GGMLQuantizationType as Kind
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    from synthlib.packaged import gguf_path
+
+    alias = "gemma-3-270m"
+    shipped = {t.name: t for t in GGUFReader(gguf_path(alias)).tensors}
+    ours = {t.name: t for t in GGUFReader(requantized(alias, "Q8_0", tmp_path)).tensors}
+    assert ours.keys() == shipped.keys()
+    # every matrix is Q8_0 now (norms stay float32); the shipped file mixes Q5_0, Q4_K, Q6_K and Q8_0
+    assert {t.tensor_type for t in ours.values()} == {Kind.Q8_0, Kind.F32}
+    assert {t.tensor_type for t in shipped.values()} - {Kind.Q8_0, Kind.F32}
+    # the same weights, rounded once more: a Q5_0 matrix moves by a small fraction of its own spread
+    name = next(n for n, t in shipped.items() if t.tensor_type == Kind.Q5_0)
+    before = dequantize(shipped[name].data, Kind.Q5_0)
+    after = dequantize(ours[name].data, Kind.Q8_0)
+    assert before.shape == after.shape
+    assert 0 < np.abs(after - before).max() < 0.05 * np.abs(before).max()
+    assert gguf_step_weights(tmp_path / f"{alias}.Q8_0.gguf")[0] == gguf_step_weights(gguf_path(alias))[0]
