@@ -327,14 +327,21 @@ def main() -> None:
         best = max(flops.values())
         print_llama_cpp(m, f"{alias} llamacpp batch {args.batch} on cpu", args.batch, bandwidth, best,
                         "(informational)" if informational else ">= 0.5")
-        with tempfile.TemporaryDirectory() as folder:
-            for quant in args.llamacpp_quants:
-                q = measure_llama_cpp(alias, args.batch, new_tokens, args.repeats,
-                                      gguf=requantized(alias, quant, Path(folder)), greedy=True)
-                same = sum(a == b for a, b in zip(q["greedy"], m["greedy"]))
-                print_llama_cpp(q, f"{alias} llamacpp requantized to {quant} batch {args.batch} on cpu", args.batch,
-                                bandwidth, best, "(informational: a second rounding of the shipped weights)",
-                                f"; greedy texts equal to the shipped file's: {same} of {len(m['greedy'])}")
+        for quant in args.llamacpp_quants:
+            print_requantized(alias, quant, m["greedy"], args.batch, new_tokens, args.repeats, bandwidth, best)
+
+
+def print_requantized(alias: str, quant: str, shipped_greedy: list[str], batch: int, new_tokens: int, repeats: int,
+                      bandwidth: float, flops: float) -> None:
+    """Measure and print the packaged GGUF requantized to ``quant`` (made in a temporary folder), with how many
+    of its greedy texts equal the shipped file's ``shipped_greedy``."""
+    with tempfile.TemporaryDirectory() as folder:
+        q = measure_llama_cpp(alias, batch, new_tokens, repeats, gguf=requantized(alias, quant, Path(folder)),
+                              greedy=True)
+    same = sum(a == b for a, b in zip(q["greedy"], shipped_greedy))
+    print_llama_cpp(q, f"{alias} llamacpp requantized to {quant} batch {batch} on cpu", batch, bandwidth, flops,
+                    "(informational: a second rounding of the shipped weights)",
+                    f"; greedy texts equal to the shipped file's: {same} of {len(shipped_greedy)}")
 
 
 def print_llama_cpp(m: dict, label: str, batch: int, bandwidth: float, flops: float, goal: str,
