@@ -68,8 +68,40 @@ def stage(executed: list[Path], target: Path | None = None) -> Path:
     shutil.copytree(book_dir(), target, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
     for notebook in executed:
         stage_notebook(notebook, target / notebook.name)
+    left_out = prune_toc(target)
+    if left_out:
+        print(f"book: {len(left_out)} chapters were not executed and are left out of this build: "
+              f"{', '.join(left_out)}", flush=True)
     shutil.copytree(vendor_mathjax(), target / "_vendor" / "mathjax")
     return target
+
+
+def prune_toc(source: Path) -> list[str]:
+    """Drop from ``source/_toc.yml`` the chapters with no file in ``source`` (``synthlib book --only``
+    stages a few); return their names. jupyter-book would otherwise fail on every missing one."""
+    import yaml
+
+    toc_path = source / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text())
+    left_out: list[str] = []
+
+    def present(entries: list[dict]) -> list[dict]:
+        kept = []
+        for entry in entries:
+            if any((source / f"{entry['file']}{suffix}").is_file() for suffix in ("", ".md", ".ipynb")):
+                kept.append(entry)
+            else:
+                left_out.append(entry["file"])
+        return kept
+
+    if "chapters" in toc:
+        toc["chapters"] = present(toc["chapters"])
+    parts = [{**part, "chapters": present(part.get("chapters", []))} for part in toc.get("parts", [])]
+    if "parts" in toc:
+        toc["parts"] = [part for part in parts if part["chapters"]]  # a part with no chapter is an error too
+    if left_out:
+        toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True))
+    return left_out
 
 
 def stage_notebook(source: Path, target: Path) -> Path:

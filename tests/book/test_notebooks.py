@@ -136,3 +136,33 @@ def test_staging_hides_the_injected_parameters_cell(tmp_path):
     (tmp_path / "a.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     staged = json.loads(stage_notebook(tmp_path / "a.ipynb", tmp_path / "b.ipynb").read_text())
     assert [c["metadata"]["tags"] for c in staged["cells"]] == [["injected-parameters", "hide-input"], ["hide-input"]]
+
+
+def test_a_partial_book_keeps_only_the_staged_chapters_in_its_table_of_contents(tmp_path):
+    import shutil
+
+    from synthlib.book.build import book_dir, prune_toc
+
+    shutil.copytree(book_dir(), tmp_path / "src", ignore=shutil.ignore_patterns("_build"))
+    source = tmp_path / "src"
+    for name in ("data", "s3__quality"):
+        (source / f"{name}.ipynb").write_text("{}")
+    left_out = prune_toc(source)
+    toc = yaml.safe_load((source / "_toc.yml").read_text())
+    assert toc["root"] == "intro"
+    assert [(part["caption"], [c["file"] for c in part["chapters"]]) for part in toc["parts"]] == [
+        ("Foundations", ["data"]), ("S3: synthesize step by step", ["s3__quality"])]
+    assert set(left_out) == set(NOTEBOOKS) - {"data", "s3__quality"}
+
+
+def test_a_whole_book_leaves_its_table_of_contents_as_committed(tmp_path):
+    import shutil
+
+    from synthlib.book.build import book_dir, prune_toc
+
+    shutil.copytree(book_dir(), tmp_path / "src", ignore=shutil.ignore_patterns("_build"))
+    for name in NOTEBOOKS:
+        (tmp_path / "src" / f"{name}.ipynb").write_text("{}")
+    committed = (book_dir() / "_toc.yml").read_text()
+    assert prune_toc(tmp_path / "src") == []
+    assert (tmp_path / "src" / "_toc.yml").read_text() == committed
