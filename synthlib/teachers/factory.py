@@ -28,6 +28,9 @@ from synthlib.models import model_kind
 from synthlib.packaged import checkpoint_dir, is_packaged, weight_hash
 from synthlib.teachers.base import Teacher
 
+DTYPE_ENV = "SYNTHLIB_TEACHER_DTYPE"
+TEACHER_DTYPES = ("float32", "bfloat16", "float16")
+
 
 def load_teacher(reference: str, cache: bool | str | Path = True, cache_mode: str = "use", progress: bool = True,
                  delivery: str = "auto", **runtime: Any) -> Teacher:
@@ -53,6 +56,26 @@ def load_teacher(reference: str, cache: bool | str | Path = True, cache_mode: st
     return teacher if chosen.style == "plain" else DeliveringTeacher(teacher, chosen)
 
 
+def default_dtype(device: str | None = None) -> str:
+    """The weight dtype of a packaged teacher: ``$SYNTHLIB_TEACHER_DTYPE`` when set, else the faster one here
+    (:func:`synthlib.teachers.hf.fast_dtype`: bfloat16 on CPUs with native bf16, float32 on the others).
+
+    The two dtypes write different answers for the same seed, so a book run on a bfloat16 CPU differs from
+    one run on a float32 CPU; ``SYNTHLIB_TEACHER_DTYPE=float32`` reproduces the float32 answers anywhere.
+    """
+    import os
+
+    chosen = os.environ.get(DTYPE_ENV, "").strip()
+    if not chosen:
+        from synthlib.teachers.hf import fast_dtype
+
+        return fast_dtype(device)
+    if chosen not in TEACHER_DTYPES:
+        raise ConfigError(f"{DTYPE_ENV}={chosen!r} is not a teacher dtype; set it to one of "
+                          f"{', '.join(TEACHER_DTYPES)}, or unset it to take the faster dtype of this machine")
+    return chosen
+
+
 def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
     kind = model_kind(reference)
     if reference.startswith("tiny-random"):
@@ -60,9 +83,9 @@ def _backend(reference: str, runtime: dict[str, Any]) -> Teacher:
 
         return tiny_random_teacher(reference, **runtime)
     if is_packaged(reference):
-        from synthlib.teachers.hf import HFTeacher, fast_dtype
+        from synthlib.teachers.hf import HFTeacher
 
-        runtime.setdefault("dtype", fast_dtype(runtime.get("device")))  # enters the signature: caches stay apart
+        runtime.setdefault("dtype", default_dtype(runtime.get("device")))  # enters the signature: caches stay apart
         return HFTeacher(checkpoint_dir(reference), name=reference, weight_hash=weight_hash(reference), **runtime)
     if kind == "alias":
         raise ConfigError(f"'{reference}' is not a generative model; name a teacher (a packaged LLM, a hub id, a path "

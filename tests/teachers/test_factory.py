@@ -50,3 +50,18 @@ def test_importing_the_package_stays_cheap():
     code = "import sys, synthlib.teachers, synthlib.tasks; print(any(m in sys.modules for m in ('torch', 'transformers', 'httpx')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_the_teacher_dtype_comes_from_the_environment_or_the_machine(monkeypatch):
+    from synthlib.teachers.factory import DTYPE_ENV, default_dtype
+    from synthlib.teachers.hf import fast_dtype
+
+    monkeypatch.delenv(DTYPE_ENV, raising=False)
+    assert default_dtype() == fast_dtype()
+    for dtype in ("float32", "bfloat16"):
+        monkeypatch.setenv(DTYPE_ENV, f" {dtype}\n")
+        assert default_dtype() == dtype
+    monkeypatch.setenv(DTYPE_ENV, "fp32")
+    with pytest.raises(ConfigError, match="SYNTHLIB_TEACHER_DTYPE='fp32' is not a teacher dtype; set it to one of "
+                                          "float32, bfloat16, float16"):
+        default_dtype()

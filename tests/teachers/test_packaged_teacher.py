@@ -26,3 +26,11 @@ def test_gemma_writes_reviews_that_parse(tmp_path, use_mirror):
     again = load_teacher("gemma-3-270m", cache=tmp_path / "cache.sqlite", progress=False, batch_size=4)
     assert [g.text for g in again.generate(requests)] == [g.text for g in generations]
     assert again.stats.misses == 0  # a rerun calls no model
+
+
+@pytest.mark.slow
+def test_the_environment_pins_a_packaged_teachers_dtype_into_its_signature(monkeypatch):
+    monkeypatch.setenv("SYNTHLIB_TEACHER_DTYPE", "float32")
+    teacher = load_teacher("gemma-3-270m", cache=False, progress=False)
+    assert teacher.signature.to_dict()["dtype"] == "float32"
+    assert {str(p.dtype) for p in teacher.inner.model.parameters()} == {"torch.float32"}
