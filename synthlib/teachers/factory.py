@@ -61,7 +61,8 @@ def default_dtype(device: str | None = None) -> str:
     (:func:`synthlib.teachers.hf.fast_dtype`: bfloat16 on CPUs with native bf16, float32 on the others).
 
     The two dtypes write different answers for the same seed, so a book run on a bfloat16 CPU differs from
-    one run on a float32 CPU; ``SYNTHLIB_TEACHER_DTYPE=float32`` reproduces the float32 answers anywhere.
+    one run on a float32 CPU; ``SYNTHLIB_TEACHER_DTYPE=float32`` removes that difference (float32 kernels of
+    another CPU may still round differently).
     """
     import os
 
