@@ -3,7 +3,7 @@
 Same model, same prompts, same sampling (seeded, so both runs generate the same tokens); the
 anchor calls ``generate`` once per prompt, the obvious alternative. The model is the packaged
 gemma-3-270m (a real 268M-parameter LLM, the smallest packaged one), few-shot prompted, in the dtype
-the teachers pick on this machine (``fast_dtype``); ``--model`` names another packaged model (the
+the teachers pick on this machine (``default_dtype``); ``--model`` names another packaged model (the
 ``cpu`` profile's teacher is qwen2.5-coder-0.5b-instruct) or a checkpoint folder. Medians of
 repeats after a warm-up.
 """
@@ -21,10 +21,10 @@ from harness import hardware_line, median_of, ratio_line  # noqa: E402
 
 
 def teacher_dtype(dtype: str | None) -> str:
-    """``dtype``, or the one the teachers pick on this machine (``fast_dtype``) when it is None."""
-    from synthlib.teachers.hf import fast_dtype
+    """``dtype``, or the one the teachers pick on this machine (``default_dtype``) when it is None."""
+    from synthlib.teachers.factory import default_dtype
 
-    return dtype or fast_dtype()
+    return dtype or default_dtype()
 
 
 def teacher_args(description: str, quick_help: str) -> argparse.Namespace:

@@ -96,8 +96,8 @@ def prune_toc(source: Path) -> list[str]:
 
     if "chapters" in toc:
         toc["chapters"] = present(toc["chapters"])
-    parts = [{**part, "chapters": present(part.get("chapters", []))} for part in toc.get("parts", [])]
     if "parts" in toc:
+        parts = [{**part, "chapters": present(part.get("chapters", []))} for part in toc["parts"]]
         toc["parts"] = [part for part in parts if part["chapters"]]  # a part with no chapter is an error too
     if left_out:
         toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True))

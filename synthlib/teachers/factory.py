@@ -20,6 +20,7 @@ the model saw.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,6 @@ def default_dtype(device: str | None = None) -> str:
     one run on a float32 CPU; ``SYNTHLIB_TEACHER_DTYPE=float32`` removes that difference (float32 kernels of
     another CPU may still round differently).
     """
-    import os
-
     chosen = os.environ.get(DTYPE_ENV, "").strip()
     if not chosen:
         from synthlib.teachers.hf import fast_dtype

@@ -138,15 +138,23 @@ def test_staging_hides_the_injected_parameters_cell(tmp_path):
     assert [c["metadata"]["tags"] for c in staged["cells"]] == [["injected-parameters", "hide-input"], ["hide-input"]]
 
 
-def test_a_partial_book_keeps_only_the_staged_chapters_in_its_table_of_contents(tmp_path):
+def _staged_book(tmp_path, names):
+    """The committed book sources in ``tmp_path/src`` with an (empty) executed notebook per name."""
     import shutil
 
-    from synthlib.book.build import book_dir, prune_toc
+    from synthlib.book.build import book_dir
 
-    shutil.copytree(book_dir(), tmp_path / "src", ignore=shutil.ignore_patterns("_build"))
     source = tmp_path / "src"
-    for name in ("data", "s3__quality"):
+    shutil.copytree(book_dir(), source, ignore=shutil.ignore_patterns("_build"))
+    for name in names:
         (source / f"{name}.ipynb").write_text("{}")
+    return source
+
+
+def test_a_partial_book_keeps_only_the_staged_chapters_in_its_table_of_contents(tmp_path):
+    from synthlib.book.build import prune_toc
+
+    source = _staged_book(tmp_path, ["data", "s3__quality"])
     left_out = prune_toc(source)
     toc = yaml.safe_load((source / "_toc.yml").read_text())
     assert toc["root"] == "intro"
@@ -156,13 +164,8 @@ def test_a_partial_book_keeps_only_the_staged_chapters_in_its_table_of_contents(
 
 
 def test_a_whole_book_leaves_its_table_of_contents_as_committed(tmp_path):
-    import shutil
-
     from synthlib.book.build import book_dir, prune_toc
 
-    shutil.copytree(book_dir(), tmp_path / "src", ignore=shutil.ignore_patterns("_build"))
-    for name in NOTEBOOKS:
-        (tmp_path / "src" / f"{name}.ipynb").write_text("{}")
-    committed = (book_dir() / "_toc.yml").read_text()
-    assert prune_toc(tmp_path / "src") == []
-    assert (tmp_path / "src" / "_toc.yml").read_text() == committed
+    source = _staged_book(tmp_path, NOTEBOOKS)
+    assert prune_toc(source) == []
+    assert (source / "_toc.yml").read_text() == (book_dir() / "_toc.yml").read_text()
